@@ -1,0 +1,23 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+NAVIGATION = [
+    ("dashboard", _("Tổng quan"), "reports:dashboard"),
+    ("households", _("Hộ gia đình"), "households:index"),
+    ("imports", _("Nhập dữ liệu"), "households:imports"),
+    ("programmes", _("Chương trình"), "programmes:index"),
+    ("budgets", _("Ngân sách"), "budgets:index"),
+    ("reports", _("Báo cáo"), "reports:index"),
+]
+
+
+def navigation(request):
+    if not getattr(request, "user", None) or not request.user.is_authenticated:
+        return {"navigation": []}
+    current = request.resolver_match.view_name if request.resolver_match else ""
+    items = []
+    for key, label, url_name in NAVIGATION:
+        url = reverse(url_name)
+        active = current == url_name or (url != "/" and request.path.startswith(url))
+        items.append({"key": key, "label": label, "url": url, "active": active})
+    return {"navigation": items}

@@ -1,0 +1,6 @@
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+
+def index(request):
+    return render(request, "section.html", {"title": _("Chương trình"), "section": "programmes"})
