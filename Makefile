@@ -48,7 +48,7 @@ format: install
 	$(BIN)/ruff format .
 
 messages: install
-	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
+	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 # pg_dump of DATABASE_URL into var/backups/ (see README, "Sao lưu").
 backup:
