@@ -11,6 +11,6 @@ class Command(BaseCommand):
         if not AdministrativeUnit.objects.exists():
             raise CommandError("Chưa có đơn vị hành chính: chạy `python manage.py load_reference_data` trước.")
         users = demo_users_create()
-        self.stdout.write(self.style.SUCCESS("Tài khoản minh hoạ (mật khẩu chung: %s):" % demo_password()))
+        self.stdout.write(self.style.SUCCESS(f"Tài khoản minh hoạ (mật khẩu chung: {demo_password()}):"))
         for demo in users:
             self.stdout.write(f"  {demo.username:<16} {demo.role.label:<18} {demo.description}")

@@ -1,0 +1,284 @@
+"""Find the header row(s), map columns and validate every row. Pure: lookups come in as plain data."""
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import chain
+
+from django.utils.translation import gettext as _
+
+from config.text import fold
+from households.importing import normalise
+from households.importing.columns import BY_KEY, GROUP_HEADERS, Kind, match_header
+
+HEADER_SCAN_ROWS = 30
+MAX_INCOME = 100_000_000
+MAX_MEMBERS = 50
+COMMUNE_CODE_WIDTH = 5
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int
+    column: str
+    value: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "column": self.column, "value": self.value, "message": self.message}
+
+
+class HeaderError(Exception):
+    """The workbook cannot be read as a review list; `problem` says why (row 1 or the header row)."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class Commune:
+    code: str
+    name: str
+    short_name: str
+    area: str
+
+
+@dataclass
+class HeaderMap:
+    rows: tuple[int, ...]
+    columns: dict[str, tuple[int, str]]  # key → (index, header as written)
+    unknown: list[tuple[int, str]] = field(default_factory=list)
+
+    def header(self, key: str) -> str:
+        return self.columns[key][1] if key in self.columns else BY_KEY[key].header
+
+
+@dataclass
+class ParsedRow:
+    row: int
+    household_code: str
+    head_name: str
+    id_number: str
+    commune_code: str
+    village: str
+    area: str
+    ethnicity: str
+    members: int
+    income_per_capita: int
+    deprivations: frozenset[str]
+    declared_classification: str
+    female_head: bool
+    has_disabled: bool
+    has_merit: bool
+    social_protection: bool
+    note: str
+    extra: dict[str, str]
+
+
+def _map_cells(cells: list) -> tuple[dict[str, tuple[int, str]], list[tuple[int, str]]]:
+    found, unknown = {}, []
+    for index, cell in enumerate(cells):
+        text = normalise.cell_text(cell)
+        if not text:
+            continue
+        key = match_header(text)
+        if key and key not in found:
+            found[key] = (index, text)
+        elif key is None and fold(text) not in GROUP_HEADERS:
+            unknown.append((index, text))
+    return found, unknown
+
+
+def _combine(upper: list, lower: list) -> list:
+    width = max(len(upper), len(lower))
+    upper, lower = upper + [""] * (width - len(upper)), lower + [""] * (width - len(lower))
+    return [low if not normalise.is_blank(low) else up for up, low in zip(upper, lower, strict=True)]
+
+
+def find_header(rows: Iterator[tuple[int, list]]) -> tuple[HeaderMap, Iterator[tuple[int, list]]]:
+    """Scan the first rows for the header: one row, or two where a group header is merged over the indicators."""
+    scanned = []
+    for item in rows:
+        scanned.append(item)
+        if len(scanned) >= HEADER_SCAN_ROWS:
+            break
+    best: HeaderMap | None = None
+    best_index = -1
+    for index, (number, cells) in enumerate(scanned):
+        found, unknown = _map_cells(cells)
+        if len(found) < 3 or ("household_code" not in found and "head_name" not in found):
+            continue
+        candidate, used = HeaderMap((number,), found, unknown), index
+        if index + 1 < len(scanned):
+            next_number, next_cells = scanned[index + 1]
+            combined, combined_unknown = _map_cells(_combine(cells, next_cells))
+            if len(combined) > len(found):
+                candidate, used = HeaderMap((number, next_number), combined, combined_unknown), index + 1
+        if best is None or len(candidate.columns) > len(best.columns):
+            best, best_index = candidate, used
+    if best is None:
+        raise HeaderError(Problem(1, "", "", _(
+            "Không tìm thấy dòng tiêu đề (cần có các cột như “Mã hộ”, “Họ và tên chủ hộ”, “Số nhân khẩu”) "
+            "trong %(count)s dòng đầu. Hãy dùng mẫu tải về từ hệ thống."
+        ) % {"count": HEADER_SCAN_ROWS}))
+    return best, chain(scanned[best_index + 1:], rows)
+
+
+def check_required(header: HeaderMap, *, indicators: Iterable[str]) -> None:
+    required = ["household_code", "head_name", "members", "income_per_capita"]
+    if "commune_code" not in header.columns and "commune_name" not in header.columns:
+        required.append("commune_code")
+    required.extend(indicators)
+    missing = [BY_KEY[key].header for key in required if key not in header.columns]
+    if missing:
+        found = ", ".join(text for _index, text in sorted(header.columns.values())) or "—"
+        raise HeaderError(Problem(header.rows[0], "", "", _(
+            "Thiếu cột bắt buộc: %(missing)s. Các cột tìm thấy ở dòng %(row)s: %(found)s."
+        ) % {"missing": ", ".join(f"“{name}”" for name in missing), "row": header.rows[0], "found": found}))
+
+
+class RowValidator:
+    """Validates rows one by one; cross-row rules (duplicate codes) run as rows arrive, in file order."""
+
+    def __init__(self, *, header: HeaderMap, indicators: Iterable[str], communes: dict[str, Commune],
+                 scope_name: str):
+        self.header = header
+        self.indicators = tuple(indicators)
+        self.communes = communes
+        self.scope_name = scope_name
+        self.by_name: dict[str, list[Commune]] = {}
+        for commune in communes.values():
+            for name in {fold(commune.short_name), fold(commune.name)}:
+                self.by_name.setdefault(name, []).append(commune)
+        self.seen_codes: dict[str, int] = {}
+        self.extra_columns = [(index, text) for index, text in header.unknown]
+
+    def _cell(self, cells: list, key: str):
+        index = self.header.columns.get(key, (None, ""))[0]
+        if index is None or index >= len(cells):
+            return None
+        return cells[index]
+
+    def validate(self, number: int, cells: list) -> tuple[ParsedRow | None, list[Problem]]:
+        problems: list[Problem] = []
+
+        def problem(key: str, value, message: str) -> None:
+            problems.append(Problem(number, self.header.header(key), normalise.cell_text(value), message))
+
+        def parse(key: str, parser, *, required: bool = False, default=None, **kwargs):
+            value = self._cell(cells, key)
+            if normalise.is_blank(value):
+                if required:
+                    problem(key, value, _("Dòng %(row)s: thiếu “%(column)s”.")
+                            % {"row": number, "column": self.header.header(key)})
+                return default
+            try:
+                return parser(value, **kwargs)
+            except ValueError as error:
+                problem(key, value, _("Dòng %(row)s: “%(column)s” %(reason)s.")
+                        % {"row": number, "column": self.header.header(key), "reason": error})
+                return default
+
+        household_code = parse("household_code", normalise.parse_code, required=True)
+        head_name = parse("head_name", normalise.parse_text, required=True)
+        id_number = parse("id_number", normalise.parse_code, default="")
+        if id_number and not (id_number.isdigit() and len(id_number) in (9, 12)):
+            problem("id_number", self._cell(cells, "id_number"),
+                    _("Dòng %(row)s: số CCCD/CMND phải có 9 hoặc 12 chữ số.") % {"row": number})
+        commune = self._commune(number, cells, problem)
+        members = parse("members", normalise.parse_integer, required=True)
+        if members is not None and not 1 <= members <= MAX_MEMBERS:
+            problem("members", self._cell(cells, "members"), _(
+                "Dòng %(row)s: số nhân khẩu phải từ 1 đến %(max)s."
+            ) % {"row": number, "max": MAX_MEMBERS})
+            members = None
+        income = parse("income_per_capita", normalise.parse_money, required=True)
+        if income is not None and income < 0:
+            problem("income_per_capita", self._cell(cells, "income_per_capita"),
+                    _("Dòng %(row)s: thu nhập không được âm.") % {"row": number})
+            income = None
+        elif income is not None and income > MAX_INCOME:
+            problem("income_per_capita", self._cell(cells, "income_per_capita"), _(
+                "Dòng %(row)s: thu nhập %(value)s đồng/người/tháng vượt quá %(max)s: hãy kiểm tra lại đơn vị tính."
+            ) % {"row": number, "value": f"{income:,}".replace(",", "."), "max": f"{MAX_INCOME:,}".replace(",", ".")})
+            income = None
+        area = parse("area", normalise.parse_area)
+        deprivations = set()
+        for key in self.indicators:
+            if parse(key, normalise.parse_flag, default=False):
+                deprivations.add(key)
+        declared = parse("declared_classification", normalise.parse_classification, default="")
+        flags = {key: parse(key, normalise.parse_flag, default=False)
+                 for key in ("female_head", "has_disabled", "has_merit", "social_protection")}
+
+        if household_code:
+            first = self.seen_codes.get(household_code)
+            if first is not None:
+                problem("household_code", household_code, _(
+                    "Dòng %(row)s: mã hộ %(code)s trùng với dòng %(first)s."
+                ) % {"row": number, "code": household_code, "first": first})
+                household_code = None
+            else:
+                self.seen_codes[household_code] = number
+
+        if problems or None in (household_code, head_name, commune, members, income):
+            return None, problems
+        return ParsedRow(
+            row=number, household_code=household_code, head_name=head_name, id_number=id_number,
+            commune_code=commune.code, village=parse("village", normalise.parse_text, default=""),
+            area=area or commune.area, ethnicity=parse("ethnicity", normalise.parse_text, default=""),
+            members=members, income_per_capita=income, deprivations=frozenset(deprivations),
+            declared_classification=declared, note=parse("note", normalise.parse_text, default=""),
+            extra={text: normalise.cell_text(cells[index]) for index, text in self.extra_columns
+                   if index < len(cells) and not normalise.is_blank(cells[index])},
+            **flags,
+        ), []
+
+    def _commune(self, number: int, cells: list, problem) -> Commune | None:
+        code_value = self._cell(cells, "commune_code")
+        if not normalise.is_blank(code_value):
+            try:
+                code = normalise.parse_code(code_value, width=COMMUNE_CODE_WIDTH)
+            except ValueError as error:
+                problem("commune_code", code_value, _("Dòng %(row)s: “%(column)s” %(reason)s.") % {
+                    "row": number, "column": self.header.header("commune_code"), "reason": error})
+                return None
+            commune = self.communes.get(code)
+            if commune is None:
+                # Same words whether the code exists elsewhere or not at all: scope never leaks.
+                problem("commune_code", code_value, _(
+                    "Dòng %(row)s: mã xã %(code)s không phải là xã thuộc %(scope)s."
+                ) % {"row": number, "code": code, "scope": self.scope_name})
+            return commune
+        name_value = self._cell(cells, "commune_name")
+        if normalise.is_blank(name_value):
+            key = "commune_code" if "commune_code" in self.header.columns else "commune_name"
+            problem(key, name_value, _("Dòng %(row)s: thiếu mã xã (hoặc tên xã).") % {"row": number})
+            return None
+        folded = fold(str(name_value))
+        matches = self.by_name.get(folded, [])
+        if len(matches) != 1:
+            problem("commune_name", name_value, _(
+                "Dòng %(row)s: tên xã “%(name)s” không khớp đúng một xã thuộc %(scope)s; hãy ghi mã xã."
+            ) % {"row": number, "name": normalise.cell_text(name_value), "scope": self.scope_name})
+            return None
+        return matches[0]
+
+
+def unknown_column_warnings(header: HeaderMap) -> list[Problem]:
+    return [
+        Problem(header.rows[0], text, "", _(
+            "Cột “%(column)s” không có trong mẫu: dữ liệu được giữ lại nhưng không dùng để tính toán."
+        ) % {"column": text})
+        for _index, text in header.unknown
+    ]
+
+
+def row_is_blank(cells: list) -> bool:
+    return all(normalise.is_blank(cell) for cell in cells)
+
+
+__all__ = [
+    "Commune", "HeaderError", "HeaderMap", "Kind", "ParsedRow", "Problem", "RowValidator", "check_required",
+    "find_header", "row_is_blank", "unknown_column_warnings",
+]
