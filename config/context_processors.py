@@ -8,6 +8,7 @@ NAVIGATION = [
     ("programmes", _("Chương trình"), "programmes:index"),
     ("budgets", _("Ngân sách"), "budgets:index"),
     ("reports", _("Báo cáo"), "reports:index"),
+    ("units", _("Đơn vị hành chính"), "provinces:browser"),
 ]
 
 

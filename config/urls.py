@@ -18,4 +18,5 @@ urlpatterns = [
     path("households/", include("households.urls")),
     path("programmes/", include("programmes.urls")),
     path("budgets/", include("budgets.urls")),
+    path("units/", include("provinces.urls")),
 ]

@@ -72,6 +72,21 @@ class AdministrativeUnit(models.Model):
         return self.valid_from <= on and (self.valid_to is None or self.valid_to >= on)
 
 
+# Programme flags: the field, and the levels it applies to (None: any level).
+PROGRAMME_FLAGS = {
+    "is_poor_district": ("district",),
+    "is_extremely_difficult": ("commune",),
+    "is_coastal": ("commune",),
+    "is_ethnic_minority_area": None,
+    "is_mountainous": None,
+}
+
+
+def flags_for_level(level: str) -> list[str]:
+    """The programme flags that make sense for a unit of `level`."""
+    return [name for name, levels in PROGRAMME_FLAGS.items() if levels is None or level in levels]
+
+
 class UnitSuccession(models.Model):
     """A legacy unit's part in a new unit across the 2025 reorganisation."""
 

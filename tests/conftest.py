@@ -28,7 +28,7 @@ def units(db):
     na_ri = DistrictFactory(code="066", name="Huyện Na Rì", short_name="Na Rì", parent=province)
     ba_be = DistrictFactory(code="061", name="Huyện Ba Bể", short_name="Ba Bể", parent=province)
     other_province = ProvinceFactory(code="20", name="Tỉnh Lạng Sơn", short_name="Lạng Sơn")
-    binh_gia = DistrictFactory(code="184", name="Huyện Bình Gia", short_name="Bình Gia", parent=other_province)
+    binh_gia = DistrictFactory(code="181", name="Huyện Bình Gia", short_name="Bình Gia", parent=other_province)
     communes = {
         "kim_hy": CommuneFactory(code="02146", name="Xã Kim Hỷ", short_name="Kim Hỷ", parent=na_ri),
         "yen_lac": CommuneFactory(
@@ -40,7 +40,7 @@ def units(db):
     }
     return {
         "province": province, "na_ri": na_ri, "ba_be": ba_be,
-        "other_province": other_province, "binh_gia": binh_gia, **communes,
+        "other_province": other_province, "binh_gia_district": binh_gia, **communes,
     }
 
 
@@ -53,7 +53,7 @@ def people(units):
             user__username="canbo_babe", role=Role.DISTRICT_OFFICER, unit=units["ba_be"]
         ).user,
         "officer_other": ProfileFactory(
-            user__username="canbo_binhgia", role=Role.DISTRICT_OFFICER, unit=units["binh_gia"]
+            user__username="canbo_binhgia", role=Role.DISTRICT_OFFICER, unit=units["binh_gia_district"]
         ).user,
         "staff": ProfileFactory(user__username="so_bk", role=Role.PROVINCIAL_STAFF, unit=units["province"]).user,
         "leader": ProfileFactory(user__username="lanhdao_bk", role=Role.LEADERSHIP, unit=units["province"]).user,

@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from provinces.services import roles_ensure, units_reference_load
+from provinces.services import domain_flags_load, roles_ensure, units_reference_load
 
 
 class Command(BaseCommand):
@@ -19,6 +19,7 @@ class Command(BaseCommand):
             f"Đơn vị hành chính: {units.created} thêm mới, {units.updated} cập nhật; "
             f"liên kết sáp nhập: {units.links_created} thêm mới, {units.links_updated} cập nhật."
         )
+        self.stdout.write(f"Huyện nghèo, xã bãi ngang 2021–2025 (QĐ 353/QĐ-TTg): {domain_flags_load()}")
         for label, loader in self._other_loaders():
             self.stdout.write(f"{label}: {loader()}")
         self.stdout.write(self.style.SUCCESS(f"Xong sau {time.monotonic() - started:.1f} giây."))
