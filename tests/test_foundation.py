@@ -17,7 +17,7 @@ from tests.factories import TEST_PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["/", "/households/", "/households/imports/", "/programmes/", "/budgets/", "/reports/"]
-NAVIGATION = ["Tổng quan", "Hộ gia đình", "Nhập dữ liệu", "Chương trình", "Ngân sách", "Báo cáo"]
+NAVIGATION = ["Tổng quan", "Hộ gia đình", "Nhập dữ liệu", "Chương trình", "Ngân sách", "Báo cáo", "Đơn vị hành chính"]
 
 
 @pytest.mark.django_db
