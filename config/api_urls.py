@@ -4,4 +4,6 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("provinces.api.urls")),
+    path("", include("households.api.urls")),
+    path("", include("programmes.api.urls")),
 ]

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 NAVIGATION = [
     ("dashboard", _("Tổng quan"), "reports:dashboard"),
     ("households", _("Hộ gia đình"), "households:index"),
-    ("imports", _("Nhập dữ liệu"), "households:imports"),
+    ("imports", _("Nhập dữ liệu"), "imports:index"),
     ("programmes", _("Chương trình"), "programmes:index"),
     ("budgets", _("Ngân sách"), "budgets:index"),
     ("reports", _("Báo cáo"), "reports:index"),

@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/v1/", include("config.api_urls")),
     path("", include("reports.urls")),
     path("households/", include("households.urls")),
+    path("imports/", include("households.importing.urls")),
     path("programmes/", include("programmes.urls")),
     path("budgets/", include("budgets.urls")),
     path("units/", include("provinces.urls")),

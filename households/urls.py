@@ -5,6 +5,6 @@ from households import views
 app_name = "households"
 
 urlpatterns = [
-    path("", views.index, name="index"),
-    path("imports/", views.imports, name="imports"),
+    path("", views.household_list, name="index"),
+    path("<int:pk>/", views.household_detail, name="detail"),
 ]

@@ -1,10 +1,81 @@
-from django.shortcuts import render
-from django.utils.translation import gettext_lazy as _
+"""Household pages: the scoped list with filters and search, and one household's review history.
+
+Thin: the selectors scope every read (another district's household is a 404, exactly like a missing one) and
+decide what a row shows; names and ID numbers are masked for roles that may not see them.
+"""
+
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from households.forms import HouseholdFilterForm
+from households.models import HouseholdReview
+from households.selectors import (
+    ReviewFilters,
+    ReviewPaginator,
+    communes_visible_to,
+    deprivation_chart,
+    household_reviews_filter,
+    household_reviews_of,
+    household_reviews_visible_to,
+    households_visible_to,
+    may_see_personal_data,
+    review_timeline,
+    review_years_visible_to,
+    standards_all,
+)
+from provinces.selectors import profile_of
+
+PAGE_SIZE = 50
 
 
-def index(request):
-    return render(request, "section.html", {"title": _("Hộ gia đình"), "section": "households"})
+def _year(requested: str | None, years: list[int]) -> int | None:
+    """The year asked for if it has reviews in scope, else the latest one (None: no reviews at all)."""
+    try:
+        year = int(requested or "")
+    except ValueError:
+        year = None
+    if year in years:
+        return year
+    return years[0] if years else None
 
 
-def imports(request):
-    return render(request, "section.html", {"title": _("Nhập dữ liệu"), "section": "imports"})
+@require_GET
+def household_list(request):
+    personal = may_see_personal_data(user=request.user)
+    years = review_years_visible_to(user=request.user)
+    year = _year(request.GET.get("year"), years)
+    communes = list(communes_visible_to(user=request.user, year=year)) if year else []
+    form = HouseholdFilterForm(request.GET or None, years=years, communes=communes, names_searchable=personal)
+    form.is_valid()
+    chosen = form.filters()
+    filters = ReviewFilters(**chosen, search_names=personal)
+    page = None
+    if year is not None:
+        queryset = household_reviews_filter(
+            queryset=household_reviews_visible_to(user=request.user, year=year), year=year, filters=filters
+        )
+        page = ReviewPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "year": year,
+        "page": page,
+        "filtered": any(value not in (None, "") for name, value in chosen.items() if name != "kind"),
+        "may_see_personal_data": personal,
+        "profile": profile_of(request.user),
+    }
+    return render(request, "households/list.html", context)
+
+
+@require_GET
+def household_detail(request, pk: int):
+    household = get_object_or_404(households_visible_to(user=request.user).select_related("commune__parent"), pk=pk)
+    standards = standards_all()
+    reviews = household_reviews_of(user=request.user, household=household)
+    context = {
+        "household": household,
+        "timeline": review_timeline(reviews=reviews, standards=standards)[::-1],
+        "chart": deprivation_chart(reviews=reviews, standards=standards),
+        "may_see_personal_data": may_see_personal_data(user=request.user),
+        "kinds": HouseholdReview.Kind,
+    }
+    return render(request, "households/detail.html", context)

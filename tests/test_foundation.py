@@ -16,7 +16,7 @@ from provinces.models import Role, UserProfile
 from tests.factories import TEST_PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ["/", "/households/", "/households/imports/", "/programmes/", "/budgets/", "/reports/"]
+PAGES = ["/", "/households/", "/imports/", "/programmes/", "/budgets/", "/reports/"]
 NAVIGATION = ["Tổng quan", "Hộ gia đình", "Nhập dữ liệu", "Chương trình", "Ngân sách", "Báo cáo", "Đơn vị hành chính"]
 
 

@@ -27,5 +27,6 @@ class Command(BaseCommand):
     def _other_loaders(self):
         """Each app's reference data, as the app provides it."""
         from households.services import standards_load
+        from programmes.services import programme_structure_load
 
-        return [("Chuẩn nghèo", standards_load)]
+        return [("Chuẩn nghèo", standards_load), ("Cơ cấu chương trình", programme_structure_load)]

@@ -1,0 +1,222 @@
+"""Commit and revert: set-based writes of a validated batch, whole or nothing.
+
+A batch never edits a review in place. Committing moves the households' periodic reviews of that year into
+ImportReplacedReview (every column, ids included) and inserts new ones; the household rows it changes are
+snapshotted first. HouseholdReview therefore only ever holds current reviews, and revert puts the kept rows
+back with their own ids, so the previous state comes back exactly.
+"""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from config.api import ApplicationError
+from config.text import fold
+from households.importing.pipeline import ClassifiedRow, classification_counts
+from households.models import (
+    Household,
+    HouseholdReview,
+    ImportBatch,
+    ImportHouseholdSnapshot,
+    ImportReplacedReview,
+)
+from households.selectors import standards_all
+from provinces.models import AdministrativeUnit, Role, end_of_year
+from provinces.selectors import profile_of, units_in_force
+
+BATCH_SIZE = 2000
+ETHNIC_MAJORITY = "kinh"
+HOUSEHOLD_FIELDS = (
+    "head_name", "head_name_search", "id_number", "village", "ethnicity", "is_ethnic_minority", "members",
+    "is_female_head", "has_disabled_member", "has_person_with_merit", "is_social_protection_beneficiary",
+)
+
+
+def _household_values(row: ClassifiedRow) -> dict:
+    parsed = row.parsed
+    return {
+        "head_name": parsed.head_name, "head_name_search": fold(parsed.head_name), "id_number": parsed.id_number,
+        "village": parsed.village, "ethnicity": parsed.ethnicity,
+        "is_ethnic_minority": bool(parsed.ethnicity) and fold(parsed.ethnicity) != ETHNIC_MAJORITY,
+        "members": parsed.members, "is_female_head": parsed.female_head, "has_disabled_member": parsed.has_disabled,
+        "has_person_with_merit": parsed.has_merit, "is_social_protection_beneficiary": parsed.social_protection,
+    }
+
+
+def _snapshot(household: Household) -> dict:
+    return {name: getattr(household, name) for name in HOUSEHOLD_FIELDS}
+
+
+def _lock_unit(unit_id: int) -> None:
+    """Two imports for the same unit never interleave: the second waits for the first to commit."""
+    list(AdministrativeUnit.objects.select_for_update().filter(pk=unit_id).values_list("pk"))
+
+
+@transaction.atomic
+def reviews_commit(*, batch: ImportBatch, rows: list[ClassifiedRow], warnings) -> ImportBatch:
+    _lock_unit(batch.unit_id)
+    standards = standards_all()
+    standard_id = standards.ids[standards.for_review(year=batch.year, kind=HouseholdReview.Kind.PERIODIC).code]
+    communes = dict(
+        units_in_force(on=end_of_year(batch.year))
+        .filter(code__in={row.parsed.commune_code for row in rows}, level=AdministrativeUnit.Level.COMMUNE)
+        .values_list("code", "pk")
+    )
+    existing = {
+        (household.commune_id, household.code): household
+        for household in Household.objects.filter(commune_id__in=communes.values())
+    }
+    to_create, to_update, snapshots = [], [], []
+    wanted = []
+    for row in rows:
+        key = (communes[row.parsed.commune_code], row.parsed.household_code)
+        values = _household_values(row)
+        household = existing.get(key)
+        if household is None:
+            household = Household(commune_id=key[0], code=key[1], **values)
+            to_create.append(household)
+            existing[key] = household
+        else:
+            if any(getattr(household, name) != value for name, value in values.items()):
+                snapshots.append(ImportHouseholdSnapshot(batch=batch, household=household, data=_snapshot(household)))
+                for name, value in values.items():
+                    setattr(household, name, value)
+                to_update.append(household)
+        wanted.append((household, row))
+    Household.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
+    ImportHouseholdSnapshot.objects.bulk_create(snapshots, batch_size=BATCH_SIZE)
+    ImportHouseholdSnapshot.objects.bulk_create(
+        [ImportHouseholdSnapshot(batch=batch, household=household, data=None) for household in to_create],
+        batch_size=BATCH_SIZE,
+    )
+    Household.objects.bulk_update(to_update, [*HOUSEHOLD_FIELDS, "updated_at"], batch_size=BATCH_SIZE)
+
+    household_ids = [household.pk for household, _row in wanted]
+    replaced = _reviews_set_aside(batch=batch, household_ids=household_ids)
+    HouseholdReview.objects.bulk_create(
+        [
+            HouseholdReview(
+                household=household, commune_id=household.commune_id, year=batch.year,
+                kind=HouseholdReview.Kind.PERIODIC, standard_id=standard_id, area=row.parsed.area,
+                income_per_capita=row.parsed.income_per_capita, members=row.parsed.members,
+                deprivations=sorted(row.parsed.deprivations), deprivation_count=row.deprivation_count,
+                classification=row.classification, declared_classification=row.parsed.declared_classification,
+                is_mismatch=row.is_mismatch, reason=row.reason, import_batch_id=batch.pk,
+            )
+            for household, row in wanted
+        ],
+        batch_size=BATCH_SIZE,
+    )
+    from households.services import transitions_recompute
+
+    transitions_recompute(household_ids=household_ids, year=batch.year)
+    counts = classification_counts(rows)
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=ImportBatch.Status.COMMITTED, progress=100, finished_at=timezone.now(), rows=len(rows),
+        created=len(to_create), updated=len(rows) - len(to_create), rejected=0, errors=[],
+        warning_list=[warning.as_dict() for warning in sorted(warnings, key=lambda w: (w.row, w.column))],
+        warnings=len(warnings), counts=counts, mismatches=sum(1 for row in rows if row.is_mismatch),
+        replaced_reviews=replaced,
+    )
+    transaction.on_commit(lambda: _after_change(unit_id=batch.unit_id, year=batch.year))
+    batch.refresh_from_db()
+    return batch
+
+
+def _reviews_set_aside(*, batch: ImportBatch, household_ids: list[int]) -> int:
+    """Move the households' periodic reviews of the batch's year into ImportReplacedReview."""
+    kept = 0
+    for start in range(0, len(household_ids), BATCH_SIZE):
+        current = HouseholdReview.objects.filter(
+            household_id__in=household_ids[start:start + BATCH_SIZE], year=batch.year,
+            kind=HouseholdReview.Kind.PERIODIC,
+        )
+        rows = list(current.values())
+        if not rows:
+            continue
+        ImportReplacedReview.objects.bulk_create(
+            [
+                ImportReplacedReview(
+                    batch=batch, household_id=row["household_id"], year=row["year"],
+                    data=_jsonable(row),
+                )
+                for row in rows
+            ],
+            batch_size=BATCH_SIZE,
+        )
+        current.delete()
+        kept += len(rows)
+    return kept
+
+
+def _jsonable(row: dict) -> dict:
+    return {key: value.isoformat() if hasattr(value, "isoformat") else value for key, value in row.items()}
+
+
+def _restore(data: dict) -> HouseholdReview:
+    values = dict(data)
+    for key in ("created_at", "updated_at"):
+        if values.get(key):
+            values[key] = datetime.datetime.fromisoformat(values[key])
+    if values.get("review_date"):
+        values["review_date"] = datetime.date.fromisoformat(values["review_date"])
+    return HouseholdReview(**values)
+
+
+def _after_change(*, unit_id: int, year: int) -> None:
+    """Follow-ups once the rows are visible to other connections (aggregates, targets)."""
+    try:
+        from reports.tasks import aggregates_refresh_task
+    except ImportError:
+        return
+    aggregates_refresh_task.delay(unit_id=unit_id, year=year)
+
+
+def import_batch_revert(*, batch: ImportBatch, acting_user) -> ImportBatch:
+    profile = profile_of(acting_user)
+    if profile is None or profile.role not in (Role.PROVINCIAL_STAFF, Role.ADMIN):
+        raise ApplicationError(_("Chỉ chuyên viên Sở mới được hoàn tác một lần nhập."))
+    with transaction.atomic():
+        _lock_unit(batch.unit_id)
+        batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if batch.status != ImportBatch.Status.COMMITTED:
+            raise ApplicationError(_("Chỉ hoàn tác được lần nhập đã ghi vào hệ thống."))
+        newer = (
+            ImportReplacedReview.objects.filter(data__import_batch_id=batch.pk)
+            .exclude(batch=batch).values_list("batch_id", flat=True).first()
+        )
+        if newer is not None:
+            raise ApplicationError(_(
+                "Một lần nhập sau (số %(id)s) đã thay một phần dữ liệu của lần nhập này; hãy hoàn tác lần đó trước."
+            ) % {"id": newer})
+        ours = HouseholdReview.objects.filter(import_batch_id=batch.pk)
+        household_ids = list(ours.values_list("household_id", flat=True))
+        ours.delete()
+        kept = batch.replaced_reviews_kept.all()
+        HouseholdReview.objects.bulk_create([_restore(row.data) for row in kept], batch_size=BATCH_SIZE)
+        kept.delete()
+        snapshots = list(batch.household_snapshots.select_related("household"))
+        restored = []
+        for snapshot in snapshots:
+            if snapshot.data is None:
+                continue
+            household = snapshot.household
+            for name, value in snapshot.data.items():
+                setattr(household, name, value)
+            restored.append(household)
+        Household.objects.bulk_update(restored, list(HOUSEHOLD_FIELDS), batch_size=BATCH_SIZE)
+        created_ids = [snapshot.household_id for snapshot in snapshots if snapshot.data is None]
+        batch.household_snapshots.all().delete()
+        Household.objects.filter(pk__in=created_ids, reviews__isnull=True).delete()
+        from households.services import transitions_recompute
+
+        remaining = list(Household.objects.filter(pk__in=household_ids).values_list("pk", flat=True))
+        transitions_recompute(household_ids=remaining, year=batch.year)
+        batch.status = ImportBatch.Status.REVERTED
+        batch.reverted_at = timezone.now()
+        batch.reverted_by = acting_user
+        batch.save(update_fields=["status", "reverted_at", "reverted_by"])
+        transaction.on_commit(lambda: _after_change(unit_id=batch.unit_id, year=batch.year))
+    return batch

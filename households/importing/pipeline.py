@@ -1,0 +1,237 @@
+"""The import service: one pipeline for the web upload, the API and `manage.py import_reviews`.
+
+create (store the file, refuse duplicates) → process (parse, validate, classify; reject whole or commit
+whole) → revert. Status lives on the ImportBatch row; tasks are thin adapters over these functions.
+"""
+
+import hashlib
+import logging
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files import File
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from config.api import ApplicationError
+from households.classification import classify
+from households.importing import validate
+from households.importing.reader import WorkbookError, open_table
+from households.models import HouseholdReview, ImportBatch
+from households.selectors import standards_all
+from provinces.models import AdministrativeUnit, end_of_year
+from provinces.selectors import profile_of, scope_filter, units_in_force
+
+logger = logging.getLogger(__name__)
+PROGRESS_EVERY = 2000
+
+
+@dataclass(frozen=True)
+class ClassifiedRow:
+    parsed: validate.ParsedRow
+    classification: str
+    deprivation_count: int
+    reason: str
+
+    @property
+    def is_mismatch(self) -> bool:
+        declared = self.parsed.declared_classification
+        return bool(declared) and declared != self.classification
+
+
+def standard_for_year(year: int):
+    """The standard a periodic review of `year` uses (ruling 1); ApplicationError naming `year` if none."""
+    return standards_all().for_review(year=year, kind=HouseholdReview.Kind.PERIODIC)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1024 * 1024), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def import_unit_of(user) -> AdministrativeUnit:
+    profile = profile_of(user)
+    if profile is None:
+        raise ApplicationError(_("Tài khoản chưa được gắn với đơn vị hành chính nên không nhập được dữ liệu."))
+    if profile.role == "leadership":
+        raise ApplicationError(_("Vai trò lãnh đạo chỉ xem số liệu tổng hợp, không nhập danh sách hộ."))
+    return profile.unit
+
+
+def import_batch_create(*, uploaded_file, year: int, acting_user, original_name: str = "") -> ImportBatch:
+    """Store the upload and queue it. Refuses a workbook whose exact content was already committed."""
+    unit = import_unit_of(acting_user)
+    size = uploaded_file.size
+    if size > settings.IMPORT_MAX_FILE_BYTES:
+        raise ApplicationError(
+            _("Tệp %(size)s MB vượt giới hạn %(limit)s MB.")
+            % {"size": round(size / 1024 / 1024, 1), "limit": settings.IMPORT_MAX_FILE_BYTES // (1024 * 1024)},
+            field="file",
+        )
+    if size == 0:
+        raise ApplicationError(_("Tệp rỗng."), field="file")
+    standard_for_year(year)  # raises ApplicationError(field="year") for years no standard covers
+    digest = hashlib.sha256()
+    for chunk in uploaded_file.chunks():
+        digest.update(chunk)
+    sha256 = digest.hexdigest()
+    earlier = ImportBatch.objects.filter(sha256=sha256, unit=unit, status=ImportBatch.Status.COMMITTED).first()
+    if earlier is not None:
+        raise ApplicationError(
+            _("Tệp này (cùng nội dung) đã được nhập ngày %(date)s (lần nhập số %(id)s); không nhập lại.")
+            % {"date": timezone.localtime(earlier.created_at).strftime("%d/%m/%Y %H:%M"), "id": earlier.pk},
+            field="file", extra={"duplicate_of": earlier.pk},
+        )
+    uploaded_file.seek(0)
+    with transaction.atomic():
+        batch = ImportBatch(
+            unit=unit, year=year, uploaded_by=acting_user, sha256=sha256, size_bytes=size,
+            original_name=(original_name or getattr(uploaded_file, "name", "") or "upload")[:255],
+        )
+        batch.file.save(Path(batch.original_name).name, File(uploaded_file), save=False)
+        batch.save()
+        transaction.on_commit(lambda: _enqueue(batch.pk))
+    return batch
+
+
+def _enqueue(batch_id: int) -> None:
+    from households.tasks import import_batch_process_task
+
+    import_batch_process_task.delay(batch_id)
+
+
+def _set_progress(batch_id: int, progress: int) -> None:
+    ImportBatch.objects.filter(pk=batch_id).update(progress=progress)
+
+
+def import_batch_process(*, batch_id: int) -> ImportBatch:
+    """Run one queued batch to `committed` or `rejected`. Safe to call twice: only a queued batch runs."""
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().get(pk=batch_id)
+        if batch.status != ImportBatch.Status.QUEUED:
+            return batch
+        batch.status = ImportBatch.Status.RUNNING
+        batch.started_at = timezone.now()
+        batch.progress = 1
+        batch.save(update_fields=["status", "started_at", "progress"])
+    started = time.monotonic()
+    try:
+        rows, problems, warnings = _parse(batch)
+        if problems:
+            _reject(batch, problems=problems, warnings=warnings, rows=len(rows) + len({p.row for p in problems}))
+        else:
+            from households.importing.commit import reviews_commit
+
+            _set_progress(batch.pk, 60)
+            reviews_commit(batch=batch, rows=rows, warnings=warnings)
+    except WorkbookError as error:
+        _reject(batch, problems=[validate.Problem(1, "", "", str(error))], warnings=[], rows=0)
+    except validate.HeaderError as error:
+        _reject(batch, problems=[error.problem], warnings=[], rows=0)
+    except Exception as error:
+        logger.exception("import batch %s failed", batch.pk)
+        _reject(batch, problems=[validate.Problem(1, "", "", _(
+            "Lỗi hệ thống khi xử lý tệp; dữ liệu chưa được nhập. Xin thử lại hoặc báo quản trị (mã lỗi: %(name)s)."
+        ) % {"name": error.__class__.__name__})], warnings=[], rows=0)
+    batch.refresh_from_db()
+    ImportBatch.objects.filter(pk=batch.pk).update(duration_seconds=round(time.monotonic() - started, 3))
+    batch.refresh_from_db()
+    return batch
+
+
+def _reject(batch: ImportBatch, *, problems, warnings, rows: int) -> None:
+    problems = sorted(problems, key=lambda problem: (problem.row, problem.column))
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=ImportBatch.Status.REJECTED, progress=100, finished_at=timezone.now(), rows=rows,
+        rejected=len({problem.row for problem in problems}), errors=[problem.as_dict() for problem in problems],
+        warning_list=[warning.as_dict() for warning in warnings], warnings=len(warnings),
+        rejected_reason=problems[0].message if problems else "",
+    )
+
+
+def _communes_in_scope(batch: ImportBatch) -> dict[str, validate.Commune]:
+    units = units_in_force(on=end_of_year(batch.year)).filter(
+        scope_filter(unit=batch.unit), level=AdministrativeUnit.Level.COMMUNE
+    )
+    return {
+        unit.code: validate.Commune(unit.code, unit.name, unit.short_name, unit.area)
+        for unit in units.only("code", "name", "short_name", "area")
+    }
+
+
+def _parse(batch: ImportBatch):
+    standard = standard_for_year(batch.year)
+    path = Path(batch.file.path)
+    table = open_table(path)
+    header, rows = validate.find_header(table.rows)
+    validate.check_required(header, indicators=standard.indicators)
+    warnings = validate.unknown_column_warnings(header)
+    validator = validate.RowValidator(
+        header=header, indicators=standard.indicators, communes=_communes_in_scope(batch),
+        scope_name=batch.unit.name,
+    )
+    classified: list[ClassifiedRow] = []
+    problems: list[validate.Problem] = []
+    count = 0
+    estimated = max(1, (batch.size_bytes or 1) // 120)  # ~120 bytes a row in typical workbooks
+    for number, cells in rows:
+        if validate.row_is_blank(cells):
+            continue
+        count += 1
+        if count > settings.IMPORT_MAX_ROWS:
+            raise WorkbookError(
+                _("Tệp có hơn %(max)s dòng dữ liệu; hãy chia nhỏ theo xã.") % {"max": f"{settings.IMPORT_MAX_ROWS:,}"}
+            )
+        parsed, row_problems = validator.validate(number, cells)
+        problems.extend(row_problems)
+        if parsed is not None:
+            result = classify(
+                standard=standard, area=parsed.area, income_per_capita=parsed.income_per_capita,
+                deprivations=parsed.deprivations,
+            )
+            row = ClassifiedRow(parsed, str(result.classification), result.deprivation_count, result.reason)
+            classified.append(row)
+            if row.is_mismatch:
+                warnings.append(validate.Problem(number, header.header("declared_classification"),
+                                                 parsed.declared_classification, _(
+                    "Dòng %(row)s: xã ghi “%(declared)s” nhưng theo chuẩn %(standard)s hộ được tính là "
+                    "“%(computed)s” (%(reason)s). Hãy kiểm tra lại thông tin của hộ."
+                ) % {"row": number, "declared": _label(parsed.declared_classification), "standard": standard.code,
+                     "computed": _label(row.classification), "reason": result.reason}))
+        if count % PROGRESS_EVERY == 0:
+            _set_progress(batch.pk, min(55, 5 + int(50 * count * 120 / (estimated * 120))))
+    if count == 0 and not problems:
+        problems.append(validate.Problem(header.rows[-1], "", "", _("Tệp không có dòng dữ liệu nào dưới tiêu đề.")))
+    return classified, problems, warnings
+
+
+def _label(classification: str) -> str:
+    from households.classification import ClassificationValue
+
+    return ClassificationValue(classification).label
+
+
+def classification_counts(rows: list[ClassifiedRow]) -> dict[str, int]:
+    return dict(Counter(row.classification for row in rows))
+
+
+def import_batches_requeue_stuck(*, older_than) -> int:
+    """Batches still `running` since before `older_than` go back to `queued` and are enqueued again."""
+    stuck = list(
+        ImportBatch.objects.filter(status=ImportBatch.Status.RUNNING, started_at__lt=older_than)
+        .values_list("pk", flat=True)
+    )
+    for batch_id in stuck:
+        updated = ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.RUNNING).update(
+            status=ImportBatch.Status.QUEUED, progress=0, requeued=models.F("requeued") + 1
+        )
+        if updated:
+            transaction.on_commit(lambda batch_id=batch_id: _enqueue(batch_id))
+    return len(stuck)

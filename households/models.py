@@ -1,0 +1,167 @@
+"""Poverty standards (versioned data), the household registry and its reviews.
+
+Writes go through `households.services`, scoped reads through `households.selectors`; the rules themselves are
+the pure functions of `households.classification`. Nothing here computes anything on save.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from provinces.models import AdministrativeUnit
+
+
+class PovertyStandard(models.Model):
+    """One multidimensional poverty standard, as data: `data` holds the whole entry of `data/standards.json`
+    (income lines, middle ceilings, indicators, review years...), read by `classification.standards_from_data`."""
+
+    code = models.CharField(_("mã chuẩn"), max_length=20, unique=True)
+    name = models.CharField(_("tên"), max_length=200)
+    legal_basis = models.CharField(_("căn cứ pháp lý"), max_length=500, blank=True)
+    data = models.JSONField(_("quy định"))
+    to_confirm = models.BooleanField(
+        _("cần đối chiếu văn bản"), default=False,
+        help_text=_("Quy định chưa được đối chiếu với văn bản gốc; giao diện đánh dấu để cán bộ kiểm tra."),
+    )
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("chuẩn nghèo")
+        verbose_name_plural = _("chuẩn nghèo")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Household(models.Model):
+    """A household of the registry, identified by its code within its commune."""
+
+    code = models.CharField(_("mã hộ"), max_length=40)
+    head_name = models.CharField(_("họ và tên chủ hộ"), max_length=200)
+    # `config.text.fold(head_name)`: lower-case ASCII, so "nguyen van an" finds "Nguyễn Văn An". Set by the writer.
+    head_name_search = models.CharField(max_length=200, editable=False, blank=True)
+    id_number = models.CharField(_("số CCCD/CMND chủ hộ"), max_length=20, blank=True)
+    # No index of its own: household_commune_code_unique (commune, code) serves commune lookups.
+    commune = models.ForeignKey(
+        AdministrativeUnit, verbose_name=_("xã/phường"), on_delete=models.PROTECT, related_name="households",
+        db_index=False,
+    )
+    village = models.CharField(_("thôn/bản/tổ dân phố"), max_length=150, blank=True)
+    ethnicity = models.CharField(_("dân tộc"), max_length=60, blank=True)
+    is_ethnic_minority = models.BooleanField(_("hộ dân tộc thiểu số"), default=False)
+    members = models.PositiveSmallIntegerField(_("số nhân khẩu"), default=1)
+    is_female_head = models.BooleanField(_("chủ hộ là nữ"), default=False)
+    has_disabled_member = models.BooleanField(_("có người khuyết tật"), default=False)
+    has_person_with_merit = models.BooleanField(_("có người có công"), default=False)
+    is_social_protection_beneficiary = models.BooleanField(_("thuộc diện bảo trợ xã hội"), default=False)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("hộ gia đình")
+        verbose_name_plural = _("hộ gia đình")
+        constraints = [
+            models.UniqueConstraint(fields=["commune", "code"], name="household_commune_code_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["code"], name="household_code_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.commune_id})"
+
+
+class HouseholdReview(models.Model):
+    """One review of a household: its inputs, the engine's classification and the commune's declared one.
+
+    `commune` repeats the household's commune at the time of the review, so scoped lists filter on the review
+    table alone. `transition` and `is_newly_escaped` depend on the household's earlier reviews and are kept up
+    to date by `services.transitions_recompute`.
+    """
+
+    class Kind(models.TextChoices):
+        PERIODIC = "periodic", _("Rà soát định kỳ")
+        ADHOC = "adhoc", _("Rà soát thường xuyên (đột xuất)")
+
+    class Classification(models.TextChoices):
+        # The contract values (DESIGN.md §4), the same as classification.ClassificationValue.
+        POOR = "poor", _("Hộ nghèo")
+        NEAR_POOR = "near_poor", _("Hộ cận nghèo")
+        MIDDLE = "middle", _("Hộ có mức sống trung bình")
+        NOT_POOR = "not_poor", _("Không thuộc các loại trên")
+
+    class Transition(models.TextChoices):
+        # The contract values, the same as classification.Transition.
+        NEWLY_POOR = "newly_poor", _("Hộ nghèo phát sinh")
+        RE_POOR = "re_poor", _("Hộ tái nghèo")
+        ESCAPED = "escaped", _("Hộ thoát nghèo")
+        REMAINED = "remained", _("Hộ vẫn nghèo")
+
+    household = models.ForeignKey(
+        Household, verbose_name=_("hộ"), on_delete=models.CASCADE, related_name="reviews", db_index=False
+    )
+    commune = models.ForeignKey(
+        AdministrativeUnit, verbose_name=_("xã/phường"), on_delete=models.PROTECT, related_name="household_reviews"
+    )
+    year = models.PositiveSmallIntegerField(_("năm rà soát"))
+    kind = models.CharField(_("loại rà soát"), max_length=8, choices=Kind.choices, default=Kind.PERIODIC)
+    review_date = models.DateField(_("ngày rà soát"), null=True, blank=True)
+    standard = models.ForeignKey(
+        PovertyStandard, verbose_name=_("chuẩn nghèo"), on_delete=models.PROTECT, related_name="reviews"
+    )
+    area = models.CharField(_("khu vực"), max_length=5, choices=AdministrativeUnit.Area.choices)
+    income_per_capita = models.BigIntegerField(_("thu nhập bình quân đầu người/tháng (đồng)"))
+    members = models.PositiveSmallIntegerField(_("số nhân khẩu"))
+    deprivations = models.JSONField(_("chỉ số thiếu hụt"), default=list, blank=True)
+    deprivation_count = models.PositiveSmallIntegerField(_("số chỉ số thiếu hụt"))
+    classification = models.CharField(_("phân loại (hệ thống tính)"), max_length=10, choices=Classification.choices)
+    declared_classification = models.CharField(
+        _("phân loại (xã công nhận)"), max_length=10, choices=Classification.choices, blank=True
+    )
+    is_mismatch = models.BooleanField(_("khác với phân loại của xã"), default=False)
+    # NULL: no year-on-year status (the contract's `null`), not an empty string.
+    transition = models.CharField(  # noqa: DJ001
+        _("biến động"), max_length=10, choices=Transition.choices, null=True, blank=True
+    )
+    is_newly_escaped = models.BooleanField(_("hộ mới thoát nghèo"), default=False)
+    reason = models.TextField(_("lý do"), blank=True)
+    # The import issue turns this into a foreign key to its ImportBatch (same column).
+    import_batch_id = models.BigIntegerField(_("lần nhập"), null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("kết quả rà soát")
+        verbose_name_plural = _("kết quả rà soát")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "year"], condition=Q(kind="periodic"), name="review_periodic_household_year_unique"
+            ),
+            models.CheckConstraint(condition=Q(income_per_capita__gte=0), name="review_income_not_negative"),
+            models.CheckConstraint(
+                condition=Q(kind="periodic") | Q(review_date__isnull=False), name="review_adhoc_has_date"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["household", "year"], name="review_household_year_idx"),
+            # The scoped list: one year and kind, communes of a subtree, in list order (counts and pages from the
+            # index alone).
+            models.Index(fields=["year", "kind", "commune", "household", "id"], name="review_list_idx"),
+            models.Index(fields=["year", "classification"], name="review_year_class_idx"),
+            models.Index(
+                fields=["year", "transition"], condition=Q(transition__isnull=False), name="review_year_transition_idx"
+            ),
+            models.Index(fields=["year", "commune"], condition=Q(is_mismatch=True), name="review_mismatch_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id}/{self.year}/{self.kind}: {self.classification}"
+
+
+from households.models_imports import ImportBatch, ImportHouseholdSnapshot, ImportReplacedReview  # noqa: E402
+
+__all__ = [
+    "Household", "HouseholdReview", "ImportBatch", "ImportHouseholdSnapshot", "ImportReplacedReview",
+    "PovertyStandard",
+]

@@ -1,0 +1,107 @@
+"""Import batches: one row per uploaded workbook, holding its status, counts, errors and the file itself.
+
+Imported by `households.models`, so the models belong to the households app.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from provinces.models import AdministrativeUnit
+
+
+def upload_path(batch: "ImportBatch", filename: str) -> str:
+    return f"imports/{batch.year}/{batch.sha256[:2]}/{batch.sha256}-{filename}"
+
+
+class ImportBatch(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Đang chờ")
+        RUNNING = "running", _("Đang xử lý")
+        REJECTED = "rejected", _("Bị từ chối")
+        COMMITTED = "committed", _("Đã nhập")
+        REVERTED = "reverted", _("Đã hoàn tác")
+
+    unit = models.ForeignKey(
+        AdministrativeUnit, verbose_name=_("đơn vị"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="import_batches", help_text=_("Phạm vi của người tải lên; trống khi hệ thống nhập (toàn quốc)."),
+    )
+    year = models.PositiveSmallIntegerField(_("năm rà soát"))
+    file = models.FileField(_("tệp"), upload_to=upload_path, max_length=300)
+    original_name = models.CharField(_("tên tệp"), max_length=255)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    size_bytes = models.BigIntegerField(default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người tải lên"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="import_batches",
+    )
+    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("tiến độ (%)"), default=0)
+    rows = models.PositiveIntegerField(_("số dòng"), default=0)
+    created = models.PositiveIntegerField(_("hộ thêm mới"), default=0)
+    updated = models.PositiveIntegerField(_("hộ cập nhật"), default=0)
+    rejected = models.PositiveIntegerField(_("dòng lỗi"), default=0)
+    warnings = models.PositiveIntegerField(_("cảnh báo"), default=0)
+    mismatches = models.PositiveIntegerField(_("khác phân loại của xã"), default=0)
+    replaced_reviews = models.PositiveIntegerField(_("kết quả cũ được thay"), default=0)
+    counts = models.JSONField(_("số hộ theo phân loại"), default=dict, blank=True)
+    errors = models.JSONField(_("lỗi"), default=list, blank=True)
+    warning_list = models.JSONField(_("danh sách cảnh báo"), default=list, blank=True)
+    rejected_reason = models.TextField(_("lý do từ chối"), blank=True)
+    requeued = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(_("tải lên lúc"), auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    duration_seconds = models.FloatField(null=True, blank=True)
+    reverted_at = models.DateTimeField(null=True, blank=True)
+    reverted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("lần nhập danh sách")
+        verbose_name_plural = _("các lần nhập danh sách")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["unit", "year", "status"], name="import_unit_year_status_idx"),
+            models.Index(fields=["status", "started_at"], name="import_status_started_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.original_name} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status not in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+class ImportHouseholdSnapshot(models.Model):
+    """A household's fields before a batch changed them (`data`), or NULL when the batch created it."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="household_snapshots")
+    household = models.ForeignKey("households.Household", on_delete=models.CASCADE, related_name="+")
+    data = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "household"], name="import_snapshot_batch_household_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}/{self.household_id}"
+
+
+class ImportReplacedReview(models.Model):
+    """A review a batch replaced, kept whole (every column, its id included) so the earlier import stays in
+    history and a revert can put it back exactly."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="replaced_reviews_kept")
+    household = models.ForeignKey("households.Household", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    data = models.JSONField()
+
+    class Meta:
+        indexes = [models.Index(fields=["household", "year"], name="import_replaced_household_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}/{self.household_id}/{self.year}"

@@ -1,0 +1,347 @@
+"""Writes for households: the standards (reference data), the registry, reviews and their year-on-year status.
+
+Every classification comes from `households.classification.classify`; nothing here trusts a declared one.
+No signals: each write says what it changes, and `transitions_recompute` is called explicitly.
+"""
+
+import datetime
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+
+from config.api import ApplicationError
+from config.text import fold, nfc
+from households.classification import (
+    ClassificationInputError,
+    ClassificationValue,
+    classify,
+    is_newly_escaped,
+    standards_from_data,
+    transition,
+)
+from households.models import Household, HouseholdReview, PovertyStandard
+from households.selectors import review_order_key, standards_all
+from provinces.models import AdministrativeUnit, Role
+from provinces.selectors import profile_of, units_visible_to
+
+STANDARDS_PATH = Path(__file__).resolve().parent / "data" / "standards.json"
+WRITER_ROLES = (Role.DISTRICT_OFFICER, Role.PROVINCIAL_STAFF, Role.ADMIN)
+
+
+# --- standards -----------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def standards_load(*, path: Path | str | None = None) -> int:
+    """Create or update the poverty standards from `standards.json` (or `path`); returns how many rows changed.
+
+    Idempotent: a second run with the same file changes nothing and returns 0. The file is validated whole
+    (with any other standard already in the database) before anything is written. A standard that staff have
+    confirmed against the decree text (`to_confirm` switched off) stays confirmed. Standards missing from the
+    file are left alone: reviews point at them.
+    """
+    items = json.loads(Path(path or STANDARDS_PATH).read_text(encoding="utf-8"))
+    by_code = {str(item["code"]): item for item in items}
+    existing = {row.code: row for row in PovertyStandard.objects.select_for_update().order_by("code")}
+    for code, row in existing.items():
+        if code in by_code and not row.to_confirm:
+            by_code[code] = {**by_code[code], "to_confirm": False}
+    others = [row.data for code, row in existing.items() if code not in by_code]
+    rules = standards_from_data([*by_code.values(), *others])  # raises ValueError on bad or overlapping data
+
+    changed = 0
+    for code, item in by_code.items():
+        values = {
+            "name": rules[code].name,
+            "legal_basis": rules[code].legal_basis,
+            "data": item,
+            "to_confirm": rules[code].to_confirm,
+        }
+        row = existing.get(code)
+        if row is None:
+            PovertyStandard.objects.create(code=code, **values)
+        elif any(getattr(row, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(row, name, value)
+            row.save()
+        else:
+            continue
+        changed += 1
+    return changed
+
+
+# --- the registry --------------------------------------------------------------------------------------------------
+
+
+def _check_may_write(*, acting_user, commune: AdministrativeUnit) -> None:
+    """System writes (no user) pass; a user needs a writing role and the commune in their scope.
+
+    Out of scope is a PermissionDenied, the same as a missing right: a write never reveals what exists."""
+    if acting_user is None:
+        return
+    profile = profile_of(acting_user)
+    if profile is None:
+        if acting_user.is_authenticated and acting_user.is_superuser:
+            return
+        raise PermissionDenied
+    if profile.role not in WRITER_ROLES or not units_visible_to(user=acting_user).filter(pk=commune.pk).exists():
+        raise PermissionDenied
+
+
+@transaction.atomic
+def household_upsert(
+    *,
+    commune: AdministrativeUnit,
+    code: str,
+    head_name: str,
+    id_number: str = "",
+    village: str = "",
+    ethnicity: str = "",
+    is_ethnic_minority: bool = False,
+    members: int = 1,
+    is_female_head: bool = False,
+    has_disabled_member: bool = False,
+    has_person_with_merit: bool = False,
+    is_social_protection_beneficiary: bool = False,
+    acting_user=None,
+) -> tuple[Household, bool]:
+    """Create the household `code` of `commune`, or update it; returns (household, created).
+
+    Keeps `head_name_search` (the folded name used by diacritic-insensitive search) in step with the name.
+    """
+    _check_may_write(acting_user=acting_user, commune=commune)
+    code = nfc(code)
+    head_name = nfc(head_name)
+    if not code:
+        raise ApplicationError(_("Mã hộ không được để trống."), field="code")
+    if not head_name:
+        raise ApplicationError(_("Họ và tên chủ hộ không được để trống."), field="head_name")
+    if commune.level != AdministrativeUnit.Level.COMMUNE:
+        raise ApplicationError(_("Hộ gia đình phải thuộc một xã/phường/thị trấn."), field="commune")
+    if members < 1:
+        raise ApplicationError(_("Số nhân khẩu phải lớn hơn 0."), field="members")
+    return Household.objects.update_or_create(
+        commune=commune,
+        code=code,
+        defaults={
+            "head_name": head_name,
+            "head_name_search": fold(head_name),
+            "id_number": nfc(id_number),
+            "village": nfc(village),
+            "ethnicity": nfc(ethnicity),
+            "is_ethnic_minority": is_ethnic_minority,
+            "members": members,
+            "is_female_head": is_female_head,
+            "has_disabled_member": has_disabled_member,
+            "has_person_with_merit": has_person_with_merit,
+            "is_social_protection_beneficiary": is_social_protection_beneficiary,
+        },
+    )
+
+
+# --- reviews -------------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def review_record(
+    *,
+    household: Household,
+    year: int,
+    area: str | None,
+    income_per_capita: int,
+    deprivations: Iterable[str],
+    declared_classification: str = "",
+    kind: str = HouseholdReview.Kind.PERIODIC,
+    review_date: datetime.date | None = None,
+    members: int | None = None,
+    acting_user=None,
+) -> HouseholdReview:
+    """Score a household with the engine and record the review; returns it with its transition.
+
+    * The standard follows ruling 1: a periodic review of `year` uses that review year's standard; an ad-hoc
+      review (which needs `review_date`, within `year`) uses the standard in force on its date.
+    * `area` None means the area of the household's commune.
+    * A periodic review replaces the household's periodic review of the same year; ad-hoc reviews accumulate.
+    * `is_mismatch` is set when the commune declared a classification and it differs from the engine's.
+    * The transition and newly-escaped status of this review and of the household's later reviews are
+      recomputed (`transitions_recompute`).
+
+    Bad inputs raise ApplicationError naming the field; a user without the right raises PermissionDenied.
+    """
+    _check_may_write(acting_user=acting_user, commune=household.commune)
+    if kind not in HouseholdReview.Kind.values:
+        raise ApplicationError(_("Loại rà soát không hợp lệ: %(kind)s.") % {"kind": kind}, field="kind")
+    if kind == HouseholdReview.Kind.ADHOC and review_date is None:
+        raise ApplicationError(_("Rà soát đột xuất cần có ngày rà soát."), field="review_date")
+    if review_date is not None and review_date.year != year:
+        raise ApplicationError(
+            _("Ngày rà soát %(date)s không thuộc năm rà soát %(year)s.")
+            % {"date": f"{review_date:%d/%m/%Y}", "year": year},
+            field="review_date",
+        )
+    if declared_classification and declared_classification not in HouseholdReview.Classification.values:
+        raise ApplicationError(
+            _("Phân loại không hợp lệ: %(value)s.") % {"value": declared_classification},
+            field="declared_classification",
+        )
+    members = household.members if members is None else members
+    if members < 1:
+        raise ApplicationError(_("Số nhân khẩu phải lớn hơn 0."), field="members")
+
+    standards = standards_all()
+    rules = standards.for_review(year=year, kind=kind, review_date=review_date)
+    try:
+        result = classify(
+            standard=rules,
+            area=area or household.commune.area,
+            income_per_capita=income_per_capita,
+            deprivations=frozenset(deprivations),
+        )
+    except ClassificationInputError as error:
+        raise ApplicationError(error.message, field=error.field) from None
+
+    values = {
+        "commune_id": household.commune_id,
+        "review_date": review_date,
+        "standard_id": standards.ids[rules.code],
+        "area": result.area.value,
+        "income_per_capita": result.income_per_capita,
+        "members": members,
+        "deprivations": list(result.deprivations),
+        "deprivation_count": result.deprivation_count,
+        "classification": result.classification.value,
+        "declared_classification": declared_classification,
+        "is_mismatch": bool(declared_classification) and declared_classification != result.classification.value,
+        "reason": result.reason,
+    }
+    if kind == HouseholdReview.Kind.PERIODIC:
+        review, _created = HouseholdReview.objects.update_or_create(
+            household=household, year=year, kind=kind, defaults=values
+        )
+    else:
+        review = HouseholdReview.objects.create(household=household, year=year, kind=kind, **values)
+    transitions_recompute(household_ids=[household.pk], year=year)
+    review.refresh_from_db(fields=["transition", "is_newly_escaped"])
+    return review
+
+
+# --- year-on-year status -------------------------------------------------------------------------------------------
+
+# Poor, near-poor, then above the near-poor line (middle and not poor alike).
+_LEVEL = {
+    ClassificationValue.POOR: 0,
+    ClassificationValue.NEAR_POOR: 1,
+    ClassificationValue.MIDDLE: 2,
+    ClassificationValue.NOT_POOR: 2,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _ReviewRow:
+    pk: int
+    household_id: int
+    year: int
+    kind: str
+    review_date: datetime.date | None
+    classification: str
+    standard_id: int
+    transition: str | None
+    is_newly_escaped: bool
+
+
+def household_statuses(
+    *, reviews: Iterable, newly_escaped_months: dict[int, int | None]
+) -> dict[int, tuple[str | None, bool]]:
+    """Pure: review pk → (transition, is_newly_escaped) for the reviews of ONE household.
+
+    Each review is compared with the household's previous review in time (`selectors.review_order_key`: by year,
+    ad-hoc reviews by date, the periodic review at the end of its window), through `classification.transition`,
+    so every movement is counted once, at the review where it happened.
+
+    "Newly escaped" (hộ mới thoát nghèo, reference.md §3.5): the household escaped poverty or near-poverty
+    (moved from poor, or from near-poor, to a better class) at a review of year E, is still out of that class,
+    and the list fixed by this review (for the year after it) lies within the window that starts after E
+    (`classification.is_newly_escaped`, with the months of the review's standard; none when the standard has no
+    window). With 36 months, the reviews of E, E+1 and E+2 carry it.
+    """
+    ordered = sorted(reviews, key=review_order_key)
+    seen: list[ClassificationValue] = []
+    escapes: list[tuple[int, int]] = []  # (review year, level escaped from)
+    statuses: dict[int, tuple[str | None, bool]] = {}
+    for review in ordered:
+        current = ClassificationValue(review.classification)
+        moved = transition(previous=list(enumerate(seen)), current=current)
+        previous = seen[-1] if seen else None
+        if previous in (ClassificationValue.POOR, ClassificationValue.NEAR_POOR) and _LEVEL[current] > _LEVEL[previous]:
+            escapes.append((review.year, _LEVEL[previous]))
+        months = newly_escaped_months.get(review.standard_id)
+        newly = bool(months) and any(
+            _LEVEL[current] > level
+            and is_newly_escaped(escaped_review_year=escaped_year, year=review.year + 1, months=months)
+            for escaped_year, level in escapes
+        )
+        statuses[review.pk] = (moved.value if moved else None, newly)
+        seen.append(current)
+    return statuses
+
+
+def _history():
+    """The reviews that make up a household's history (the import pipeline narrows this to current reviews when
+    it keeps replaced ones)."""
+    return HouseholdReview.objects.all()
+
+
+def _chunk_size() -> int:
+    """Ids per statement: under SQLite's bound-parameter limit, generous elsewhere."""
+    limit = connection.features.max_query_params
+    return min(limit - 10, 10_000) if limit else 10_000
+
+
+def transitions_recompute(*, household_ids: Iterable[int], year: int) -> int:
+    """Recompute `transition` and `is_newly_escaped` of the reviews of `household_ids` from review year `year`
+    on (earlier reviews do not depend on later ones); returns how many reviews changed.
+
+    Set-based, for the importer: one query for the standards' windows, one read of the households' reviews per
+    chunk of ids, then one UPDATE per (new transition, newly escaped) pair and chunk: a few statements for
+    any number of households, never one per review.
+    """
+    ids = sorted(set(household_ids))
+    if not ids:
+        return 0
+    months = {
+        pk: (data or {}).get("newly_escaped_months")
+        for pk, data in PovertyStandard.objects.values_list("pk", "data")
+    }
+    changes: dict[tuple[str | None, bool], list[int]] = defaultdict(list)
+    size = _chunk_size()
+    for start in range(0, len(ids), size):
+        by_household: dict[int, list[_ReviewRow]] = defaultdict(list)
+        rows = _history().filter(household_id__in=ids[start:start + size]).values_list(
+            "pk", "household_id", "year", "kind", "review_date", "classification", "standard_id", "transition",
+            "is_newly_escaped",
+        )
+        for row in rows:
+            review = _ReviewRow(*row)
+            by_household[review.household_id].append(review)
+        for reviews in by_household.values():
+            statuses = household_statuses(reviews=reviews, newly_escaped_months=months)
+            for review in reviews:
+                status = statuses[review.pk]
+                if review.year >= year and status != (review.transition, review.is_newly_escaped):
+                    changes[status].append(review.pk)
+    if not changes:
+        return 0
+    changed = 0
+    with transaction.atomic():
+        for (moved, newly), pks in changes.items():
+            for start in range(0, len(pks), size):
+                changed += HouseholdReview.objects.filter(pk__in=pks[start:start + size]).update(
+                    transition=moved, is_newly_escaped=newly
+                )
+    return changed

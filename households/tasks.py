@@ -1,0 +1,22 @@
+"""Thin Celery adapters over the import services (STYLE.md §8)."""
+
+import datetime
+
+from celery import shared_task
+from django.utils import timezone
+
+
+@shared_task(bind=True, acks_late=True, name="households.import_batch_process")
+def import_batch_process_task(self, batch_id: int) -> str:
+    from households.importing.pipeline import import_batch_process
+
+    return import_batch_process(batch_id=batch_id).status
+
+
+@shared_task(name="households.import_batches_requeue_stuck")
+def import_batches_requeue_stuck_task(minutes: int = 30) -> int:
+    """A worker that died mid-import leaves its batch `running`; put it back in the queue (nothing was committed:
+    the commit is one transaction)."""
+    from households.importing.pipeline import import_batches_requeue_stuck
+
+    return import_batches_requeue_stuck(older_than=timezone.now() - datetime.timedelta(minutes=minutes))

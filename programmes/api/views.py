@@ -1,0 +1,60 @@
+"""The projects and targets APIs of the contract (DESIGN.md §4). Thin: the selectors scope every read."""
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework.generics import ListAPIView
+
+from programmes.api.serializers import (
+    ProjectListInputSerializer,
+    ProjectOutputSerializer,
+    TargetListInputSerializer,
+    TargetOutputSerializer,
+)
+from programmes.selectors import poverty_targets_of_unit, poverty_targets_visible_to, projects_with_subprojects
+
+
+class ProjectListView(ListAPIView):
+    """The projects of a programme period with their sub-projects (reference data: every signed-in caller)."""
+
+    serializer_class = ProjectOutputSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        params = ProjectListInputSerializer(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        return projects_with_subprojects(programme_code=params.validated_data.get("programme"))
+
+    @extend_schema(parameters=[ProjectListInputSerializer])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class TargetListView(ListAPIView):
+    """Poverty-rate targets in percentage points.
+
+    With `unit`: the targets of the unit that code means at the end of `year` (empty when it is outside the
+    caller's scope); without: every target in the caller's scope for `year` (all years when `year` is absent).
+    """
+
+    serializer_class = TargetOutputSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        params = TargetListInputSerializer(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        if data.get("unit"):
+            queryset = poverty_targets_of_unit(
+                user=self.request.user, code=data["unit"], year=data.get("year") or timezone.localdate().year
+            )
+        else:
+            queryset = poverty_targets_visible_to(user=self.request.user).order_by("year", "unit__code", "group")
+            if data.get("year"):
+                queryset = queryset.filter(year=data["year"])
+        if data.get("group"):
+            queryset = queryset.filter(group=data["group"])
+        return queryset
+
+    @extend_schema(parameters=[TargetListInputSerializer])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)

@@ -1,0 +1,39 @@
+"""Households fixtures on top of tests/conftest.py's `units` and `people`."""
+
+import pytest
+
+from households.services import standards_load
+from tests.households.factories import HouseholdFactory, record
+
+
+@pytest.fixture
+def standards(db):
+    standards_load()
+
+
+@pytest.fixture
+def registry(units, people, standards):
+    """One household per commune with 2024 reviews (and a 2023 one in Kim Hỷ):
+
+    Kim Hỷ (Na Rì)   KH-001 Nguyễn Văn An, Kinh, 2023 poor → 2024 near-poor (escaped)
+    Yến Lạc (Na Rì)  YL-001 Hoàng Thị Bích, Tày, female head, 2024 poor, declared near-poor (mismatch)
+    Chợ Rã (Ba Bể)   CR-001 Trần Văn Cường, 2024 poor
+    Bình Gia (Lạng Sơn) BG-001 Lý Văn Dũng, 2024 near-poor
+    """
+    households = {
+        "an": HouseholdFactory(
+            commune=units["kim_hy"], code="KH-001", head_name="Nguyễn Văn An", id_number="006090001234",
+            ethnicity="Kinh", is_ethnic_minority=False,
+        ),
+        "bich": HouseholdFactory(
+            commune=units["yen_lac"], code="YL-001", head_name="Hoàng Thị Bích", is_female_head=True,
+        ),
+        "cuong": HouseholdFactory(commune=units["cho_ra"], code="CR-001", head_name="Trần Văn Cường"),
+        "dung": HouseholdFactory(commune=units["binh_gia"], code="BG-001", head_name="Lý Văn Dũng"),
+    }
+    record(households["an"], 2023, "poor")
+    record(households["an"], 2024, "near_poor")
+    record(households["bich"], 2024, "poor", declared_classification="near_poor")
+    record(households["cuong"], 2024, "poor")
+    record(households["dung"], 2024, "near_poor")
+    return households
