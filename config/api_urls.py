@@ -5,5 +5,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("provinces.api.urls")),
     path("", include("households.api.urls")),
+    path("", include("households.importing.api_urls")),
     path("", include("programmes.api.urls")),
+    path("", include("budgets.api.urls")),
 ]

@@ -21,6 +21,15 @@ def require_real_services() -> None:
     pytest.skip(message)
 
 
+def require_postgres() -> None:
+    """Tests of row locks and concurrency: SQLite's in-memory test database cannot show them."""
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        return
+    if IN_CI:
+        pytest.fail("CI must run this test on PostgreSQL (DATABASE_URL)")
+    pytest.skip("needs PostgreSQL (DATABASE_URL)")
+
+
 @pytest.fixture
 def units(db):
     """Two districts of one province and one district of another, each with two communes."""

@@ -56,7 +56,10 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def import_unit_of(user) -> AdministrativeUnit:
+def import_unit_of(user) -> AdministrativeUnit | None:
+    """The unit whose communes an upload may touch; None for a system import (the command without --user)."""
+    if user is None:
+        return None
     profile = profile_of(user)
     if profile is None:
         raise ApplicationError(_("Tài khoản chưa được gắn với đơn vị hành chính nên không nhập được dữ liệu."))
@@ -65,7 +68,9 @@ def import_unit_of(user) -> AdministrativeUnit:
     return profile.unit
 
 
-def import_batch_create(*, uploaded_file, year: int, acting_user, original_name: str = "") -> ImportBatch:
+def import_batch_create(
+    *, uploaded_file, year: int, acting_user, original_name: str = "", enqueue: bool = True
+) -> ImportBatch:
     """Store the upload and queue it. Refuses a workbook whose exact content was already committed."""
     unit = import_unit_of(acting_user)
     size = uploaded_file.size
@@ -97,7 +102,8 @@ def import_batch_create(*, uploaded_file, year: int, acting_user, original_name:
         )
         batch.file.save(Path(batch.original_name).name, File(uploaded_file), save=False)
         batch.save()
-        transaction.on_commit(lambda: _enqueue(batch.pk))
+        if enqueue:
+            transaction.on_commit(lambda: _enqueue(batch.pk))
     return batch
 
 
@@ -123,7 +129,10 @@ def import_batch_process(*, batch_id: int) -> ImportBatch:
         batch.save(update_fields=["status", "started_at", "progress"])
     started = time.monotonic()
     try:
-        rows, problems, warnings = _parse(batch)
+        rows, problems, warnings = parse_workbook(
+            path=Path(batch.file.path), year=batch.year, unit=batch.unit,
+            progress=lambda value: _set_progress(batch.pk, value), size_bytes=batch.size_bytes,
+        )
         if problems:
             _reject(batch, problems=problems, warnings=warnings, rows=len(rows) + len({p.row for p in problems}))
         else:
@@ -156,31 +165,31 @@ def _reject(batch: ImportBatch, *, problems, warnings, rows: int) -> None:
     )
 
 
-def _communes_in_scope(batch: ImportBatch) -> dict[str, validate.Commune]:
-    units = units_in_force(on=end_of_year(batch.year)).filter(
-        scope_filter(unit=batch.unit), level=AdministrativeUnit.Level.COMMUNE
-    )
+def _communes_in_scope(*, year: int, unit: AdministrativeUnit | None) -> dict[str, validate.Commune]:
+    units = units_in_force(on=end_of_year(year)).filter(level=AdministrativeUnit.Level.COMMUNE)
+    if unit is not None:
+        units = units.filter(scope_filter(unit=unit))
     return {
         unit.code: validate.Commune(unit.code, unit.name, unit.short_name, unit.area)
         for unit in units.only("code", "name", "short_name", "area")
     }
 
 
-def _parse(batch: ImportBatch):
-    standard = standard_for_year(batch.year)
-    path = Path(batch.file.path)
+def parse_workbook(*, path: Path, year: int, unit: AdministrativeUnit | None, progress=None, size_bytes: int = 0):
+    """Read, validate and classify every row. Returns (classified rows, problems, warnings); writes nothing."""
+    standard = standard_for_year(year)
     table = open_table(path)
     header, rows = validate.find_header(table.rows)
     validate.check_required(header, indicators=standard.indicators)
     warnings = validate.unknown_column_warnings(header)
     validator = validate.RowValidator(
-        header=header, indicators=standard.indicators, communes=_communes_in_scope(batch),
-        scope_name=batch.unit.name,
+        header=header, indicators=standard.indicators, communes=_communes_in_scope(year=year, unit=unit),
+        scope_name=unit.name if unit else _("danh mục đơn vị hành chính năm %(year)s") % {"year": year},
     )
     classified: list[ClassifiedRow] = []
     problems: list[validate.Problem] = []
     count = 0
-    estimated = max(1, (batch.size_bytes or 1) // 120)  # ~120 bytes a row in typical workbooks
+    estimated = max(1, (size_bytes or path.stat().st_size) // 100)  # ~100 bytes a row in typical workbooks
     for number, cells in rows:
         if validate.row_is_blank(cells):
             continue
@@ -205,8 +214,8 @@ def _parse(batch: ImportBatch):
                     "“%(computed)s” (%(reason)s). Hãy kiểm tra lại thông tin của hộ."
                 ) % {"row": number, "declared": _label(parsed.declared_classification), "standard": standard.code,
                      "computed": _label(row.classification), "reason": result.reason}))
-        if count % PROGRESS_EVERY == 0:
-            _set_progress(batch.pk, min(55, 5 + int(50 * count * 120 / (estimated * 120))))
+        if progress is not None and count % PROGRESS_EVERY == 0:
+            progress(min(55, 5 + int(50 * count / estimated)))
     if count == 0 and not problems:
         problems.append(validate.Problem(header.rows[-1], "", "", _("Tệp không có dòng dữ liệu nào dưới tiêu đề.")))
     return classified, problems, warnings

@@ -1,0 +1,74 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.files import File
+from django.core.management.base import BaseCommand, CommandError
+
+from config.api import ApplicationError
+from households.importing.annotate import annotated_workbook
+from households.importing.pipeline import import_batch_create, import_batch_process, import_unit_of, parse_workbook
+from households.models import ImportBatch
+
+
+class Command(BaseCommand):
+    help = (
+        "Nhập một tệp danh sách rà soát qua đúng quy trình của trang tải lên (chạy đồng bộ). "
+        "Thoát 0 khi đã ghi, 1 khi bị từ chối (in đường dẫn báo cáo lỗi)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("path")
+        parser.add_argument("--year", type=int, required=True)
+        parser.add_argument("--user", help="Người nhập (phạm vi theo đơn vị của người đó); trống: toàn quốc")
+        parser.add_argument("--dry-run", action="store_true", help="Chỉ kiểm tra, không ghi gì")
+
+    def handle(self, *args, path, year, user, dry_run, **options):
+        source = Path(path)
+        if not source.is_file():
+            raise CommandError(f"Không thấy tệp {source}")
+        acting_user = None
+        if user:
+            acting_user = get_user_model().objects.filter(username=user).first()
+            if acting_user is None:
+                raise CommandError(f"Không có người dùng {user}")
+        try:
+            if dry_run:
+                return self._dry_run(source, year, acting_user)
+            with source.open("rb") as handle:
+                batch = import_batch_create(
+                    uploaded_file=File(handle, name=source.name), year=year, acting_user=acting_user,
+                    original_name=source.name, enqueue=False,
+                )
+        except ApplicationError as error:
+            raise CommandError(error.message) from error
+        batch = import_batch_process(batch_id=batch.pk)
+        self.stdout.write(
+            f"Lần nhập số {batch.pk}: đọc {batch.rows} dòng, thêm mới {batch.created}, cập nhật {batch.updated}, "
+            f"lỗi {batch.rejected}, cảnh báo {batch.warnings}."
+        )
+        if batch.status != ImportBatch.Status.COMMITTED:
+            report = self._report(batch)
+            self.stderr.write(f"Bị từ chối: {batch.rejected_reason}")
+            self.stderr.write(f"Báo cáo lỗi: {report}")
+            raise SystemExit(1)
+        self.stdout.write(self.style.SUCCESS("Đã ghi vào hệ thống."))
+        return None
+
+    def _dry_run(self, source: Path, year: int, acting_user) -> None:
+        rows, problems, warnings = parse_workbook(path=source, year=year, unit=import_unit_of(acting_user))
+        self.stdout.write(
+            f"Kiểm tra (không ghi): đọc {len(rows) + len({p.row for p in problems})} dòng, hợp lệ {len(rows)}, "
+            f"lỗi {len({p.row for p in problems})}, cảnh báo {len(warnings)}."
+        )
+        for problem in problems[:50]:
+            self.stderr.write(f"  dòng {problem.row} [{problem.column}] {problem.message}")
+        if problems:
+            raise SystemExit(1)
+
+    def _report(self, batch: ImportBatch) -> Path:
+        folder = Path(settings.VAR_DIR) / "import-reports"
+        folder.mkdir(parents=True, exist_ok=True)
+        report = folder / f"import-{batch.pk}-loi.xlsx"
+        report.write_bytes(annotated_workbook(path=Path(batch.file.path), errors=batch.errors))
+        return report
