@@ -106,9 +106,15 @@ def parse_money(value) -> int:
     raise ValueError(_("không phải là số tiền"))
 
 
+_FLAG_FAST = {"1": True, "0": False, "": False, "x": True, "X": True, 1: True, 0: False}  # 1.0 == 1 as a key
+
+
 def parse_flag(value) -> bool:
     if isinstance(value, bool):
         return value
+    fast = _FLAG_FAST.get(value) if isinstance(value, str | int | float) else None
+    if fast is not None:
+        return fast
     if isinstance(value, int | float):
         if value in (0, 1):
             return bool(value)
