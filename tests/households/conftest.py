@@ -3,6 +3,9 @@
 import pytest
 
 from households.services import standards_load
+from provinces.models import LEGACY_VALID_FROM, LEGACY_VALID_TO, AdministrativeUnit, Role
+from provinces.reference_source import legacy_units
+from tests.factories import ProfileFactory
 from tests.households.factories import HouseholdFactory, record
 
 
@@ -37,3 +40,26 @@ def registry(units, people, standards):
     record(households["cuong"], 2024, "poor")
     record(households["dung"], 2024, "near_poor")
     return households
+
+
+@pytest.fixture
+def na_ri(db):
+    """Bắc Kạn, Na Rì and Ba Bể with their real communes (as the package lists them), plus the standards."""
+    from config.text import fold
+
+    wanted = {"06", "066", "061"}
+    records = [u for u in legacy_units() if u.code in wanted or u.parent_code in {"066", "061"}]
+    units = {}
+    for unit in sorted(records, key=lambda u: ("province", "district", "commune").index(u.level)):
+        units[unit.code] = AdministrativeUnit.objects.create(
+            code=unit.code, level=unit.level, name=unit.name, short_name=unit.short_name,
+            unit_type=unit.unit_type, parent=units.get(unit.parent_code),
+            area="urban" if unit.unit_type in ("phường", "thị trấn") else "rural",
+            valid_from=LEGACY_VALID_FROM, valid_to=LEGACY_VALID_TO, search_text=fold(unit.name),
+        )
+    standards_load()
+    officer = ProfileFactory(user__username="canbo_nari", role=Role.DISTRICT_OFFICER, unit=units["066"]).user
+    other = ProfileFactory(user__username="canbo_babe", role=Role.DISTRICT_OFFICER, unit=units["061"]).user
+    staff = ProfileFactory(user__username="so_bk", role=Role.PROVINCIAL_STAFF, unit=units["06"]).user
+    leader = ProfileFactory(user__username="lanhdao_bk", role=Role.LEADERSHIP, unit=units["06"]).user
+    return {"units": units, "officer": officer, "other": other, "staff": staff, "leader": leader}

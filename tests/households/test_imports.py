@@ -17,38 +17,12 @@ from python_calamine import CalamineWorkbook
 from households.importing.commit import import_batch_revert
 from households.importing.pipeline import import_batch_create, import_batch_process
 from households.models import Household, HouseholdReview, ImportBatch
-from households.services import standards_load
-from provinces.models import LEGACY_VALID_FROM, LEGACY_VALID_TO, AdministrativeUnit, Role
-from provinces.reference_source import legacy_units
 from tests.conftest import require_postgres
-from tests.factories import TEST_PASSWORD, ProfileFactory
+from tests.factories import TEST_PASSWORD
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 CLEAN = ["review-2023-066-600.xlsx", "review-2023-066-600.xls", "review-2023-066-600.csv"]
 BAD = ["review-2023-066-40-errors-2row.xlsx", "review-2023-066-40-errors-2row.ods"]
-
-
-@pytest.fixture
-def na_ri(db):
-    """Bắc Kạn, Na Rì and Ba Bể with their real communes (as the package lists them), plus the standards."""
-    from config.text import fold
-
-    wanted = {"06", "066", "061"}
-    records = [u for u in legacy_units() if u.code in wanted or u.parent_code in {"066", "061"}]
-    units = {}
-    for record in sorted(records, key=lambda u: ("province", "district", "commune").index(u.level)):
-        units[record.code] = AdministrativeUnit.objects.create(
-            code=record.code, level=record.level, name=record.name, short_name=record.short_name,
-            unit_type=record.unit_type, parent=units.get(record.parent_code),
-            area="urban" if record.unit_type in ("phường", "thị trấn") else "rural",
-            valid_from=LEGACY_VALID_FROM, valid_to=LEGACY_VALID_TO, search_text=fold(record.name),
-        )
-    standards_load()
-    officer = ProfileFactory(user__username="canbo_nari", role=Role.DISTRICT_OFFICER, unit=units["066"]).user
-    other = ProfileFactory(user__username="canbo_babe", role=Role.DISTRICT_OFFICER, unit=units["061"]).user
-    staff = ProfileFactory(user__username="so_bk", role=Role.PROVINCIAL_STAFF, unit=units["06"]).user
-    leader = ProfileFactory(user__username="lanhdao_bk", role=Role.LEADERSHIP, unit=units["06"]).user
-    return {"units": units, "officer": officer, "other": other, "staff": staff, "leader": leader}
 
 
 def upload(path: Path, *, user, year: int = 2023) -> ImportBatch:
