@@ -34,8 +34,10 @@ class Command(BaseCommand):
 
     def _other_demos(self):
         from programmes.demo import programmes_demo_create
+        from programmes.services import poverty_targets_recompute
 
-        demos = [("Chương trình, mục tiêu", programmes_demo_create)]
+        demos = [("Chương trình, mục tiêu", programmes_demo_create),
+                 ("Tính lại chỉ tiêu giảm nghèo", poverty_targets_recompute)]
         try:
             from budgets.demo import budgets_demo_create
         except ImportError:
