@@ -1,0 +1,34 @@
+"""Money for people: million VND (triệu đồng) with the active language's separators (vi: 344.961; 1.234,5)."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.formats import get_format, number_format
+
+MILLION = 1_000_000
+
+
+def million(vnd: int | None, *, places: int = 3) -> str:
+    """Whole VND as million VND: up to `places` decimals, trailing zeros dropped ("344.961", "1.234,5", "0,001").
+    Amounts below the last place are rounded half-up; the exact figure stays in đồng (see `dong`)."""
+    if vnd is None:
+        return "—"
+    value = (Decimal(vnd) / MILLION).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    text = number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
+    separator = get_format("DECIMAL_SEPARATOR")
+    if places and separator in text:
+        text = text.rstrip("0").rstrip(separator)
+    return "0" if text in ("-0", "") else text
+
+
+def dong(vnd: int | None) -> str:
+    """Whole VND with thousands separators ("344.961.000.000")."""
+    if vnd is None:
+        return "—"
+    return number_format(vnd, decimal_pos=0, use_l10n=True, force_grouping=True)
+
+
+def rate(value) -> str:
+    """A percentage with 2 decimals in the active language ("85,27"), or "—" when unknown."""
+    if value is None:
+        return "—"
+    return number_format(value, decimal_pos=2, use_l10n=True)
