@@ -5,6 +5,8 @@ import datetime
 from celery import shared_task
 from django.utils import timezone
 
+from config.celery import app
+
 
 @shared_task(bind=True, acks_late=True, name="households.import_batch_process")
 def import_batch_process_task(self, batch_id: int) -> str:
@@ -20,3 +22,20 @@ def import_batches_requeue_stuck_task(minutes: int = 30) -> int:
     from households.importing.pipeline import import_batches_requeue_stuck
 
     return import_batches_requeue_stuck(older_than=timezone.now() - datetime.timedelta(minutes=minutes))
+
+
+SWEEP_NAME = "households: requeue imports stuck in running"
+
+
+def _register_sweeper(celery_app) -> None:
+    celery_app.add_periodic_task(600.0, import_batches_requeue_stuck_task.s(), name=SWEEP_NAME)
+
+
+@app.on_after_finalize.connect
+def setup_periodic_tasks(sender, **kwargs):
+    """Every 10 minutes, batches left `running` by a dead worker for over 30 minutes go back to the queue."""
+    _register_sweeper(sender)
+
+
+if app.finalized:
+    _register_sweeper(app)

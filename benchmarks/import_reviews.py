@@ -1,0 +1,111 @@
+"""Benchmark: a 100,000-row provincial review workbook imported end to end on PostgreSQL, against the floor
+(reading the same file with python-calamine plus a COPY of its rows into a temporary table).
+
+Goal (issue 5): the import takes at most 3x the floor, with peak memory under 1.5 GB.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_import DEBUG=1 \\
+        .venv/bin/python benchmarks/import_reviews.py [--rows 100000]
+
+The database is migrated and loaded with reference data first (a fresh or scratch database: the benchmark
+adds a province's worth of households to it).
+"""
+
+import argparse
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("DEBUG", "1")
+
+import django
+
+django.setup()
+
+import xlsxwriter  # noqa: E402
+from django.core.files import File  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from python_calamine import CalamineWorkbook  # noqa: E402
+
+from households.importing.pipeline import import_batch_create, import_batch_process, standard_for_year  # noqa: E402
+from provinces.models import AdministrativeUnit, end_of_year  # noqa: E402
+from provinces.selectors import unit_in_force, units_in_force  # noqa: E402
+from reports.demo import demo_users_create  # noqa: E402
+
+YEAR = 2023
+PROVINCE = "42"  # Hà Tĩnh: about 200 communes
+
+
+def workbook(path: Path, rows: int) -> None:
+    standard = standard_for_year(YEAR)
+    communes = list(units_in_force(on=end_of_year(YEAR)).filter(
+        level=AdministrativeUnit.Level.COMMUNE, parent__parent__code=PROVINCE).values_list("code", flat=True))
+    rng = random.Random(7)
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    sheet = book.add_worksheet("Danh sách")
+    header = ["Mã hộ", "Họ và tên chủ hộ", "Mã xã", "Số nhân khẩu", "Thu nhập bình quân đầu người/tháng (đồng)",
+              *[standard.indicator(key).name for key in standard.indicators], "Phân loại", "Dân tộc"]
+    sheet.write_row(0, 0, header)
+    for i in range(1, rows + 1):
+        deprived = rng.randint(0, 6)
+        sheet.write_row(i, 0, [
+            f"BENCH{i:08d}", f"Nguyễn Văn {i}", rng.choice(communes), rng.randint(1, 7),
+            rng.randrange(300_000, 2_500_000, 1000), *([1] * deprived + [0] * (len(standard.indicators) - deprived)),
+            "Hộ nghèo", "Kinh",
+        ])
+    book.close()
+
+
+def floor(path: Path) -> float:
+    started = time.perf_counter()
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+    width = len(rows[0])
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMP TABLE bench_floor ({', '.join(f'c{i} text' for i in range(width))})")
+        with cursor.cursor.copy(f"COPY bench_floor FROM STDIN") as copy:  # noqa: F541
+            for row in rows[1:]:
+                copy.write_row([str(value) for value in row])
+        cursor.execute("DROP TABLE bench_floor")
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=100_000)
+    args = parser.parse_args()
+    if connection.vendor != "postgresql":
+        sys.exit("Run on PostgreSQL: set DATABASE_URL.")
+    call_command("migrate", verbosity=0)
+    call_command("load_reference_data", verbosity=0)
+    demo_users_create()
+    staff = django.contrib.auth.get_user_model().objects.get(username="so_hatinh")
+    assert unit_in_force(code=PROVINCE, year=YEAR)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"bench-{args.rows}.xlsx"
+        started = time.perf_counter()
+        workbook(path, args.rows)
+        print(f"workbook: {args.rows:,} rows, {path.stat().st_size / 1e6:.1f} MB, written in "
+              f"{time.perf_counter() - started:.1f} s")
+        floor_seconds = floor(path)
+        print(f"floor (calamine read + COPY into a temp table): {floor_seconds:.2f} s")
+        started = time.perf_counter()
+        with path.open("rb") as handle:
+            batch = import_batch_create(uploaded_file=File(handle, name=path.name), year=YEAR, acting_user=staff,
+                                        original_name=f"{time.time()}-{path.name}", enqueue=False)
+        batch = import_batch_process(batch_id=batch.pk)
+        import_seconds = time.perf_counter() - started
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"import end to end: {import_seconds:.2f} s, status {batch.status}, rows {batch.rows:,}, "
+              f"created {batch.created:,}, updated {batch.updated:,}")
+        print(f"ratio to floor: {import_seconds / floor_seconds:.1f}x (goal <= 3x); peak RSS {peak_mb:.0f} MB "
+              f"(goal < 1500 MB)")
+
+
+if __name__ == "__main__":
+    main()
