@@ -37,13 +37,21 @@ HOUSEHOLD_FIELDS = (
 
 
 def rows_insert(model, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
-    """INSERT many rows with one prepared statement (executemany), skipping model instantiation: the importer's
-    hot path. Values must already be in database form (JSON as text, datetimes aware)."""
+    """Insert many rows without instantiating models: the importer's hot path.
+
+    PostgreSQL: one COPY … FROM STDIN (psycopg 3 adapts each value). Elsewhere: one prepared INSERT run with
+    executemany. Values must already be in database form (JSON as text, datetimes aware).
+    """
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(column) for column in columns)
-    placeholders = ", ".join(["%s"] * len(columns))
-    sql = f"INSERT INTO {table} ({names}) VALUES ({placeholders})"  # noqa: S608 - names come from the model
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        placeholders = ", ".join(["%s"] * len(columns))
+        sql = f"INSERT INTO {table} ({names}) VALUES ({placeholders})"  # noqa: S608 - names come from the model
         batch = []
         for row in rows:
             batch.append(row)
@@ -52,6 +60,27 @@ def rows_insert(model, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
                 batch = []
         if batch:
             cursor.executemany(sql, batch)
+
+
+def _households_insert(households: list[Household]) -> None:
+    """Insert new households set-based and give each its primary key back (one SELECT per commune chunk)."""
+    if not households:
+        return
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    columns = ("commune_id", "code", *HOUSEHOLD_FIELDS, "created_at", "updated_at")
+    rows_insert(Household, columns, (
+        (household.commune_id, household.code, *(getattr(household, name) for name in HOUSEHOLD_FIELDS), now, now)
+        for household in households
+    ))
+    wanted = {(household.commune_id, household.code): household for household in households}
+    communes = sorted({household.commune_id for household in households})
+    for start in range(0, len(communes), 500):
+        for pk, commune_id, code in Household.objects.filter(commune_id__in=communes[start:start + 500]).values_list(
+            "pk", "commune_id", "code"
+        ):
+            household = wanted.get((commune_id, code))
+            if household is not None:
+                household.pk = pk
 
 
 def households_update(households: list[Household]) -> None:
@@ -122,7 +151,7 @@ def reviews_commit(*, batch: ImportBatch, rows: list[ClassifiedRow], warnings) -
                     setattr(household, name, value)
                 to_update.append(household)
         wanted.append((household, row))
-    Household.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
+    _households_insert(to_create)
     ImportHouseholdSnapshot.objects.bulk_create(snapshots, batch_size=BATCH_SIZE)
     ImportHouseholdSnapshot.objects.bulk_create(
         [ImportHouseholdSnapshot(batch=batch, household=household, data=None) for household in to_create],
