@@ -146,17 +146,16 @@ def reviews_commit(*, batch: ImportBatch, rows: list[ClassifiedRow], warnings) -
             existing[key] = household
         else:
             if any(getattr(household, name) != value for name, value in values.items()):
-                snapshots.append(ImportHouseholdSnapshot(batch=batch, household=household, data=_snapshot(household)))
+                snapshots.append((batch.pk, household.pk, json.dumps(_snapshot(household), ensure_ascii=False)))
                 for name, value in values.items():
                     setattr(household, name, value)
                 to_update.append(household)
         wanted.append((household, row))
     _households_insert(to_create)
-    ImportHouseholdSnapshot.objects.bulk_create(snapshots, batch_size=BATCH_SIZE)
-    ImportHouseholdSnapshot.objects.bulk_create(
-        [ImportHouseholdSnapshot(batch=batch, household=household, data=None) for household in to_create],
-        batch_size=BATCH_SIZE,
-    )
+    # Snapshots: the old fields of each changed household, NULL for each household this batch created.
+    rows_insert(ImportHouseholdSnapshot, ("batch_id", "household_id", "data"), (
+        *snapshots, *((batch.pk, household.pk, None) for household in to_create),
+    ))
     households_update(to_update)
 
     household_ids = [household.pk for household, _row in wanted]
@@ -165,20 +164,25 @@ def reviews_commit(*, batch: ImportBatch, rows: list[ClassifiedRow], warnings) -
     review_columns = (
         "household_id", "commune_id", "year", "kind", "standard_id", "area", "income_per_capita", "members",
         "deprivations", "deprivation_count", "classification", "declared_classification", "is_mismatch",
-        "is_newly_escaped", "reason", "import_batch_id", "created_at", "updated_at",
+        "is_newly_escaped", "reason", "import_batch_id", "created_at", "updated_at", "transition",
     )
+    # A household this batch created has no history: its status is known now (newly poor, or none), so only
+    # the households that were already in the registry go through transitions_recompute.
+    created_ids = {household.pk for household in to_create}
     rows_insert(HouseholdReview, review_columns, (
         (
             household.pk, household.commune_id, batch.year, HouseholdReview.Kind.PERIODIC.value, standard_id,
             row.parsed.area, row.parsed.income_per_capita, row.parsed.members,
             json.dumps(sorted(row.parsed.deprivations)), row.deprivation_count, row.classification,
             row.parsed.declared_classification, row.is_mismatch, False, row.reason, batch.pk, now, now,
+            HouseholdReview.Transition.NEWLY_POOR.value
+            if household.pk in created_ids and row.classification == HouseholdReview.Classification.POOR else None,
         )
         for household, row in wanted
     ))
     from households.services import transitions_recompute
 
-    transitions_recompute(household_ids=household_ids, year=batch.year)
+    transitions_recompute(household_ids=[pk for pk in household_ids if pk not in created_ids], year=batch.year)
     counts = classification_counts(rows)
     ImportBatch.objects.filter(pk=batch.pk).update(
         status=ImportBatch.Status.COMMITTED, progress=100, finished_at=timezone.now(), rows=len(rows),

@@ -329,3 +329,19 @@ def test_two_uploads_for_one_district_at_once_never_interleave(na_ri, tmp_path):
     last = ImportBatch.objects.order_by("finished_at").last()
     overlap = HouseholdReview.objects.filter(household__code__in=[f"K{i:04d}" for i in range(150, 300)])
     assert set(overlap.values_list("import_batch_id", flat=True)) == {last.pk}
+
+
+def test_statuses_set_at_insert_agree_with_a_full_recompute(na_ri, tmp_path):
+    """New households get their status at insert; existing ones go through transitions_recompute. A full
+    recompute afterwards must find nothing to change, across two years."""
+    from households.services import transitions_recompute
+
+    upload(write_xlsx(tmp_path / "2022.xlsx", [HEADER, household_row("T1", 900_000), household_row("T2", 900_000,
+                                                                                                   deprived=1)]),
+           user=na_ri["officer"], year=2022)
+    upload(write_xlsx(tmp_path / "2023.xlsx", [HEADER, household_row("T1", 3_000_000), household_row("T2", 900_000),
+                                               household_row("T3", 800_000)]), user=na_ri["officer"], year=2023)
+    ids = list(Household.objects.values_list("pk", flat=True))
+    assert transitions_recompute(household_ids=ids, year=2021) == 0
+    statuses = dict(HouseholdReview.objects.filter(year=2023).values_list("household__code", "transition"))
+    assert statuses == {"T1": "escaped", "T2": "newly_poor", "T3": "newly_poor"}
