@@ -51,8 +51,9 @@ def annotated_workbook(*, path: Path, errors: list[dict]) -> bytes:
                 sheet.write_number(number - 1, index, value, cell_format)
             else:
                 sheet.write_string(number - 1, index, normalise.cell_text(value), cell_format)
+    widths = {number: len(cells) for number, cells in rows}
     for (number, index), messages in problems.items():
-        if not any(row == number for row, _cells in rows) or index >= max((len(c) for _r, c in rows), default=0):
+        if index >= widths.get(number, 0):  # the bad cell was empty: make it visible anyway
             sheet.write_blank(number - 1, index, None, bad)
         sheet.write_comment(number - 1, index, "\n".join(messages), {"x_scale": 2.5, "y_scale": 1.6})
     summary = workbook.add_worksheet("Danh sách lỗi")
