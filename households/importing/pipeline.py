@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.api import ApplicationError
-from households.classification import classify
+from households.classification import ClassificationValue, classify
 from households.importing import validate
 from households.importing.reader import WorkbookError, open_table
 from households.models import HouseholdReview, ImportBatch
@@ -149,7 +149,6 @@ def import_batch_process(*, batch_id: int) -> ImportBatch:
         _reject(batch, problems=[validate.Problem(1, "", "", _(
             "Lỗi hệ thống khi xử lý tệp; dữ liệu chưa được nhập. Xin thử lại hoặc báo quản trị (mã lỗi: %(name)s)."
         ) % {"name": error.__class__.__name__})], warnings=[], rows=0)
-    batch.refresh_from_db()
     ImportBatch.objects.filter(pk=batch.pk).update(duration_seconds=round(time.monotonic() - started, 3))
     batch.refresh_from_db()
     return batch
@@ -222,8 +221,6 @@ def parse_workbook(*, path: Path, year: int, unit: AdministrativeUnit | None, pr
 
 
 def _label(classification: str) -> str:
-    from households.classification import ClassificationValue
-
     return ClassificationValue(classification).label
 
 

@@ -159,9 +159,8 @@ def test_officer_cannot_import_another_districts_communes_and_scope_does_not_lea
     batch = upload(path, user=na_ri["officer"])
     assert batch.status == ImportBatch.Status.REJECTED
     first, second = batch.errors
-    assert first["message"].replace("2", "N").replace(ba_be_commune.replace("2", "N"), "X") == (
-        second["message"].replace("3", "N").replace("99999", "X")
-    ) or first["message"].split(":")[1].replace(ba_be_commune, "X") == second["message"].split(":")[1].replace(
+    # After "Dòng N:", the words are the same whether the code exists in another district or nowhere.
+    assert first["message"].split(":")[1].replace(ba_be_commune, "X") == second["message"].split(":")[1].replace(
         "99999", "X")
     assert Household.objects.count() == 0
 
@@ -214,7 +213,7 @@ def test_unreadable_workbooks_are_rejected_with_a_clear_message(na_ri, tmp_path,
         path.write_bytes(content)
     batch = upload(path, user=na_ri["officer"])
     assert batch.status == ImportBatch.Status.REJECTED
-    assert batch.errors[0]["row"] in (1, 1)
+    assert batch.errors[0]["row"] == 1
     assert fragment in batch.errors[0]["message"]
 
 
@@ -261,11 +260,9 @@ def test_upload_page_summary_and_annotated_download(client, na_ri, django_captur
     batch = ImportBatch.objects.get()
     annotated = client.get(f"/imports/{batch.pk}/annotated.xlsx")
     assert annotated.status_code == 200
-    path = Path(na_ri["units"]["066"].code + ".xlsx")
     workbook = CalamineWorkbook.from_filelike(io.BytesIO(annotated.content))
     assert workbook.sheet_names == ["Danh sách (có đánh dấu lỗi)", "Danh sách lỗi"]
     assert len(workbook.get_sheet_by_index(1).to_python()) == 9
-    assert not path.exists()
 
 
 def test_template_download_round_trips_through_the_importer(client, na_ri, tmp_path):
