@@ -1,0 +1,117 @@
+"""Aggregate (snapshot) tables: what dashboards, the stats API and the summary exports read.
+
+Never written by hand: `reports.aggregates` recomputes them from the household reviews, the household totals and
+the budget lines (incrementally for one unit and year after an import or a budget entry, fully every night and by
+`manage.py recompute_stats`). Nothing here holds a name or an ID number.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from provinces.models import AdministrativeUnit
+
+
+class PovertyGroup(models.TextChoices):
+    ALL = "all", _("Tất cả các hộ")
+    ETHNIC_MINORITY = "ethnic_minority", _("Hộ dân tộc thiểu số")
+    FEMALE_HEAD = "female_head", _("Hộ có chủ hộ là nữ")
+    POOR_DISTRICT = "poor_district", _("Huyện nghèo")
+
+
+class PovertyAggregate(models.Model):
+    """One unit (commune, district or province, in force at the end of `year`) × review year × group.
+
+    Counts come from the periodic reviews of the year in the unit's communes, by the engine's classification;
+    `total_households` is the denominator (`provinces.HouseholdTotal` rolled up; NULL = unknown, so every rate is
+    unknown, never 0). `communes_reviewed` of `communes_total` tells whether the figure is complete.
+    """
+
+    unit = models.ForeignKey(
+        AdministrativeUnit, verbose_name=_("đơn vị"), on_delete=models.CASCADE, related_name="poverty_aggregates"
+    )
+    year = models.PositiveSmallIntegerField(_("năm rà soát"))
+    group = models.CharField(_("nhóm"), max_length=16, choices=PovertyGroup.choices, default=PovertyGroup.ALL)
+    level = models.CharField(_("cấp"), max_length=8, choices=AdministrativeUnit.Level.choices)
+    standard = models.CharField(_("chuẩn nghèo"), max_length=20, blank=True)
+    total_households = models.PositiveIntegerField(_("tổng số hộ"), null=True, blank=True)
+    reviewed = models.PositiveIntegerField(_("số hộ được rà soát"), default=0)
+    poor = models.PositiveIntegerField(_("hộ nghèo"), default=0)
+    near_poor = models.PositiveIntegerField(_("hộ cận nghèo"), default=0)
+    middle = models.PositiveIntegerField(_("hộ có mức sống trung bình"), default=0)
+    not_poor = models.PositiveIntegerField(_("không thuộc các loại trên"), default=0)
+    newly_poor = models.PositiveIntegerField(_("hộ nghèo phát sinh"), default=0)
+    re_poor = models.PositiveIntegerField(_("hộ tái nghèo"), default=0)
+    escaped = models.PositiveIntegerField(_("hộ thoát nghèo"), default=0)
+    remained = models.PositiveIntegerField(_("hộ vẫn nghèo"), default=0)
+    mismatches = models.PositiveIntegerField(_("khác phân loại của xã"), default=0)
+    communes_total = models.PositiveIntegerField(_("số xã"), default=0)
+    communes_reviewed = models.PositiveIntegerField(_("số xã đã rà soát"), default=0)
+    computed_at = models.DateTimeField(_("tính lúc"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("số liệu tổng hợp rà soát")
+        verbose_name_plural = _("số liệu tổng hợp rà soát")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year", "group"], name="poverty_aggregate_unit_year_group_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["year", "group", "level"], name="poverty_aggregate_level_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.year}/{self.group}: {self.poor}/{self.total_households}"
+
+
+class DisbursementAggregate(models.Model):
+    """Budget lines summed per unit × fiscal year × source × project × month of disbursement.
+
+    `month` 0 holds the allocation (plan) figures of the year; months 1–12 the amounts disbursed in that month.
+    Rolled up: a district's or province's rows include the lines of the units below it.
+    """
+
+    unit = models.ForeignKey(
+        AdministrativeUnit, verbose_name=_("đơn vị"), on_delete=models.CASCADE, related_name="disbursement_aggregates"
+    )
+    year = models.PositiveSmallIntegerField(_("năm kế hoạch"))
+    source = models.CharField(_("nguồn vốn"), max_length=8)
+    project = models.CharField(_("dự án"), max_length=10)
+    month = models.PositiveSmallIntegerField(_("tháng"), default=0)
+    allocated_vnd = models.BigIntegerField(_("kế hoạch vốn (đồng)"), default=0)
+    disbursed_vnd = models.BigIntegerField(_("đã giải ngân (đồng)"), default=0)
+    computed_at = models.DateTimeField(_("tính lúc"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("số liệu tổng hợp giải ngân")
+        verbose_name_plural = _("số liệu tổng hợp giải ngân")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "year", "source", "project", "month"], name="disbursement_aggregate_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.year}/{self.source}/{self.project}/{self.month}"
+
+
+class AggregateRun(models.Model):
+    """One recomputation: what was recomputed, why, how long it took. The dashboard shows the last one."""
+
+    class Scope(models.TextChoices):
+        FULL = "full", _("Toàn bộ")
+        INCREMENTAL = "incremental", _("Một đơn vị, một năm")
+
+    scope = models.CharField(_("phạm vi"), max_length=12, choices=Scope.choices)
+    unit = models.ForeignKey(AdministrativeUnit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    year = models.PositiveSmallIntegerField(_("năm"), null=True, blank=True)
+    reason = models.CharField(_("lý do"), max_length=200, blank=True)
+    rows = models.PositiveIntegerField(_("số dòng tổng hợp"), default=0)
+    started_at = models.DateTimeField(_("bắt đầu"))
+    finished_at = models.DateTimeField(_("kết thúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lần tính số liệu tổng hợp")
+        verbose_name_plural = _("lần tính số liệu tổng hợp")
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.unit_id or ''}/{self.year or ''} {self.started_at:%Y-%m-%d %H:%M}"
