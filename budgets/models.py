@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from programmes.models import PlanDocument, Project, SubProject
 from provinces.models import AdministrativeUnit
@@ -93,6 +94,9 @@ class Allocation(models.Model):
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Who changed what and when (django-simple-history). The counters move in SQL (budgets.services._bump), which
+    # writes the history row itself; spreadsheet imports are audited by their BudgetImport (who, when, file, sha256).
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("dòng kế hoạch vốn")
@@ -209,6 +213,7 @@ class Disbursement(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
     recorded_at = models.DateTimeField(_("ghi lúc"), auto_now_add=True)
+    history = HistoricalRecords()  # who recorded, corrected or removed a payment, and when
 
     class Meta:
         verbose_name = _("giải ngân")

@@ -4,9 +4,11 @@ Writes go through `households.services`, scoped reads through `households.select
 the pure functions of `households.classification`. Nothing here computes anything on save.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from provinces.models import AdministrativeUnit
 
@@ -57,6 +59,10 @@ class Household(models.Model):
     is_social_protection_beneficiary = models.BooleanField(_("thuộc diện bảo trợ xã hội"), default=False)
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+    # Who changed what and when (django-simple-history): rows written through save()/delete() by the services and
+    # pages. The import pipeline writes in bulk (COPY/bulk_create) without per-row history: its ImportBatch (who,
+    # when, file, sha256) and snapshots are the audit of those changes.
+    history = HistoricalRecords(excluded_fields=["head_name_search"])
 
     class Meta:
         verbose_name = _("hộ gia đình")
@@ -130,6 +136,7 @@ class HouseholdReview(models.Model):
     import_batch_id = models.BigIntegerField(_("lần nhập"), null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+    history = HistoricalRecords()  # see Household.history: bulk import paths are audited by their ImportBatch
 
     class Meta:
         verbose_name = _("kết quả rà soát")
@@ -159,9 +166,51 @@ class HouseholdReview(models.Model):
         return f"{self.household_id}/{self.year}/{self.kind}: {self.classification}"
 
 
+class PersonalDataAccess(models.Model):
+    """One look at personal data: a household page opened, or a household list exported (who, when, what).
+
+    Written by `households.services.personal_data_access_record`; read, scoped to the unit of the data, by
+    provincial staff and administrators (`households.selectors.personal_data_accesses_visible_to`).
+    """
+
+    class Action(models.TextChoices):
+        HOUSEHOLD_VIEW = "household_view", _("Xem trang hộ gia đình")
+        HOUSEHOLD_EXPORT = "household_export", _("Xuất danh sách hộ")
+
+    action = models.CharField(_("thao tác"), max_length=20, choices=Action.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người xem"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    username = models.CharField(_("tên đăng nhập"), max_length=150)  # kept when the account is deleted
+    role = models.CharField(_("vai trò"), max_length=20, blank=True)
+    unit = models.ForeignKey(
+        AdministrativeUnit, verbose_name=_("đơn vị của dữ liệu"), on_delete=models.PROTECT, related_name="+",
+        help_text=_("Xã của hộ được xem, hoặc đơn vị của danh sách được xuất."),
+    )
+    household = models.ForeignKey(
+        Household, verbose_name=_("hộ"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    description = models.CharField(_("nội dung"), max_length=500, blank=True)
+    row_count = models.PositiveIntegerField(_("số hộ"), default=1)
+    at = models.DateTimeField(_("lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lượt truy cập dữ liệu cá nhân")
+        verbose_name_plural = _("lượt truy cập dữ liệu cá nhân")
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["unit", "at"], name="pd_access_unit_at_idx"),
+            models.Index(fields=["household", "at"], name="pd_access_household_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.action} {self.unit_id} {self.at:%d/%m/%Y %H:%M}"
+
+
 from households.models_imports import ImportBatch, ImportHouseholdSnapshot, ImportReplacedReview  # noqa: E402
 
 __all__ = [
     "Household", "HouseholdReview", "ImportBatch", "ImportHouseholdSnapshot", "ImportReplacedReview",
-    "PovertyStandard",
+    "PersonalDataAccess", "PovertyStandard",
 ]

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from provinces.models import AdministrativeUnit
 
@@ -289,6 +290,9 @@ class PovertyTarget(models.Model):
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
+    # Who changed what and when (django-simple-history): every save and delete by the services. The recompute of
+    # the computed fields (bulk_update) writes no history row: it is arithmetic, not a person's change.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("chỉ tiêu giảm nghèo")
