@@ -5,6 +5,7 @@ the budget lines (incrementally for one unit and year after an import or a budge
 `manage.py recompute_stats`). Nothing here holds a name or an ID number.
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -115,3 +116,56 @@ class AggregateRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.unit_id or ''}/{self.year or ''} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+def export_path(job: "ExportJob", filename: str) -> str:
+    return f"exports/{job.created_at:%Y/%m}/{job.pk}-{filename}"
+
+
+class ExportJob(models.Model):
+    """One Excel export run as a Celery job (large household lists): status, progress, the file once done.
+
+    The file lives under MEDIA_ROOT (var/media by default) and only its owner may download it (another user,
+    even of the same unit, gets a 404).
+    """
+
+    class Kind(models.TextChoices):
+        HOUSEHOLDS = "households", _("Danh sách hộ")
+        SUMMARY = "summary", _("Tổng hợp kết quả rà soát")
+        DISBURSEMENT = "disbursement", _("Giải ngân theo dự án và nguồn vốn")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Đang chờ")
+        RUNNING = "running", _("Đang tạo tệp")
+        DONE = "done", _("Xong")
+        FAILED = "failed", _("Lỗi")
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người yêu cầu"), on_delete=models.CASCADE, related_name="export_jobs"
+    )
+    kind = models.CharField(_("loại"), max_length=16, choices=Kind.choices)
+    unit = models.ForeignKey(AdministrativeUnit, verbose_name=_("đơn vị"), on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField(_("năm"))
+    parameters = models.JSONField(_("tham số"), default=dict, blank=True)
+    status = models.CharField(_("trạng thái"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("tiến độ (%)"), default=0)
+    rows = models.PositiveIntegerField(_("số dòng"), default=0)
+    file = models.FileField(_("tệp"), upload_to=export_path, max_length=300, blank=True)
+    file_name = models.CharField(_("tên tệp tải về"), max_length=200, blank=True)
+    error = models.TextField(_("lỗi"), blank=True)
+    created_at = models.DateTimeField(_("yêu cầu lúc"), auto_now_add=True)
+    started_at = models.DateTimeField(_("bắt đầu"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("xong lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("tệp xuất Excel")
+        verbose_name_plural = _("tệp xuất Excel")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["owner", "-created_at"], name="export_job_owner_idx")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.kind} {self.unit_id}/{self.year} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
