@@ -41,6 +41,7 @@ from provinces.models import (
 )
 from provinces.selectors import unit_in_force, units_in_force, units_manageable_by
 from provinces.spreadsheets import CellError, display, parse_code, parse_flag, parse_integer
+from reports.tasks import aggregates_refresh_on_commit
 
 # Which unit levels each role may be scoped to.
 ROLE_LEVELS = {
@@ -254,6 +255,7 @@ def household_total_set(
         unit=unit, year=year,
         defaults={"total_households": total, "source": source, "source_note": note, "updated_by": acting_user},
     )
+    aggregates_refresh_on_commit(unit_id=unit.pk, year=year, reason="household total")
     return household_total
 
 
@@ -353,6 +355,8 @@ def household_totals_import(*, path, acting_user, source_note: str = "", dry_run
             objects, batch_size=2000, update_conflicts=True, unique_fields=["unit", "year"],
             update_fields=["total_households", "source", "source_note", "updated_by", "updated_at"],
         )
+        for year in sorted({obj.year for obj in objects}):
+            aggregates_refresh_on_commit(unit_id=None, year=year, reason="household totals import")
     return outcome
 
 

@@ -240,8 +240,10 @@ def _after_change(*, unit_id: int | None, year: int) -> None:
     """Follow-ups once the rows are visible to other connections: the poverty-rate targets of the unit (and the
     units above and below it) are recomputed from the new reviews."""
     from programmes.tasks import poverty_targets_recompute_task
+    from reports.tasks import aggregates_refresh_task
 
     poverty_targets_recompute_task.delay(unit_id=unit_id, year=year)
+    aggregates_refresh_task.delay(unit_id=unit_id, year=year, reason="import")
 
 
 def import_batch_revert(*, batch: ImportBatch, acting_user) -> ImportBatch:

@@ -27,6 +27,10 @@ class Command(BaseCommand):
         reviews_demo_create(provinces=provinces.split(",") if provinces else None, stdout=self.stdout)
         for label, create in self._other_demos():
             self.stdout.write(f"{label}: {create()}")
+        from reports.aggregates import recompute_all
+
+        rows = sum(result.rows for result in recompute_all(reason="seed_demo").values())
+        self.stdout.write(f"Số liệu tổng hợp (bảng tổng hợp cho trang chủ và API thống kê): {rows} dòng")
         self.stdout.write(f"Xong sau {time.monotonic() - started:.0f} giây.")
         self.stdout.write(self.style.SUCCESS(f"Tài khoản minh hoạ (mật khẩu chung: {demo_password()}):"))
         for demo in users:

@@ -1,0 +1,74 @@
+"""Celery adapters of the aggregates: thin and idempotent (a recompute reads the sources and overwrites the rows).
+
+* `aggregates_refresh_task(unit_id, year, what)`: the incremental recompute after an import is committed or
+  reverted, a budget write, or a change of household totals. Callers enqueue it with `transaction.on_commit`
+  (`aggregates_refresh_on_commit` does that).
+* `aggregates_recompute_all_task()`: the full recompute, nightly (beat, registered below in code, like
+  programmes.tasks: no settings change), at the end of `seed_demo` and by `manage.py recompute_stats`.
+"""
+
+from celery import shared_task
+from celery.schedules import crontab
+from django.db import transaction
+
+from config.celery import app
+
+NIGHTLY_NAME = "reports: recompute aggregates (nightly)"
+NIGHTLY_SCHEDULE = crontab(hour=2, minute=50)
+POVERTY, DISBURSEMENT = "poverty", "disbursement"
+
+
+@shared_task(name="reports.aggregates_refresh", acks_late=True)
+def aggregates_refresh_task(unit_id: int | None = None, year: int | None = None, what: str = POVERTY,
+                            reason: str = "") -> int:
+    """Recompute the aggregates `what` ("poverty" or "disbursement") touched by (unit, year); everything of the
+    year when no unit is given. Returns the rows written."""
+    from provinces.models import AdministrativeUnit
+    from reports import aggregates
+
+    unit = AdministrativeUnit.objects.filter(pk=unit_id).first() if unit_id is not None else None
+    if unit_id is not None and unit is None:
+        return 0
+    recompute = aggregates.disbursement_recompute if what == DISBURSEMENT else aggregates.poverty_recompute
+    if unit is not None and year is None:
+        unit = None  # an incremental run needs a year: fall back to the full one
+    return recompute(unit=unit, year=year, reason=reason or f"{what}: thay đổi dữ liệu").rows
+
+
+@shared_task(name="reports.aggregates_recompute_all", acks_late=True)
+def aggregates_recompute_all_task(reason: str = "") -> int:
+    from reports import aggregates
+
+    return sum(result.rows for result in aggregates.recompute_all(reason=reason or "nightly").values())
+
+
+def aggregates_refresh_on_commit(*, unit_id: int | None, year: int | None, what: str = POVERTY,
+                                 reason: str = "") -> None:
+    """Enqueue the incremental recompute once the caller's transaction has committed (immediately outside one).
+
+    The same (unit, year, what) is enqueued once per transaction, however many writes ask for it (a service
+    called in a loop)."""
+    key = (unit_id, year, what)
+    connection = transaction.get_connection()
+    if any(getattr(callback, "aggregates_key", None) == key for _sids, callback, *_rest in connection.run_on_commit):
+        return
+
+    def enqueue():
+        aggregates_refresh_task.delay(unit_id=unit_id, year=year, what=what, reason=reason)
+
+    enqueue.aggregates_key = key
+    transaction.on_commit(enqueue)
+
+
+def _register_nightly(celery_app) -> None:
+    celery_app.add_periodic_task(NIGHTLY_SCHEDULE, aggregates_recompute_all_task.s(), name=NIGHTLY_NAME)
+
+
+@app.on_after_finalize.connect
+def setup_periodic_tasks(sender, **kwargs):
+    """Nightly full recompute (beat), declared in code as programmes.tasks does."""
+    _register_nightly(sender)
+
+
+if app.finalized:  # imported by autodiscovery after the app was finalised: the signal has already fired
+    _register_nightly(app)
