@@ -4,6 +4,7 @@ Embedded default: no DATABASE_URL â†’ SQLite under var/; no CELERY_BROKER_URL â†
 Production: DEBUG=0 with SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and CELERY_BROKER_URL set.
 """
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
@@ -43,6 +44,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_celery_beat",
     "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "config",
     "provinces",
     "households",
@@ -59,11 +63,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "config.middleware.LoginRequiredExceptApiMiddleware",
+    "config.two_factor.OTPRequiredMiddleware",
+    "config.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -115,6 +123,22 @@ LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Login protection (django-axes): 5 failed logins for one username from one address lock it for 15 minutes.
+# Our backend lets authenticate() without a request through (Client.login, shell): only requests are throttled.
+AUTHENTICATION_BACKENDS = [
+    "config.auth_backends.AxesRequestBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Second factor (django-otp TOTP): optional for everyone who enrols; OTP_REQUIRED makes it compulsory for
+# provincial staff and admins (they are sent to the enrolment page until they have a device).
+OTP_REQUIRED = env_bool("OTP_REQUIRED", default=False)
+OTP_TOTP_ISSUER = "Giam ngheo"
 
 # Vietnamese first, English second; Vietnamese number and date formats.
 LANGUAGE_CODE = "vi"

@@ -3,12 +3,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from config import views
+from config import two_factor, views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/otp/enrol/", two_factor.otp_enrol, name="otp-enrol"),
+    path("accounts/otp/verify/", two_factor.otp_verify, name="otp-verify"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -21,3 +23,6 @@ urlpatterns = [
     path("budgets/", include("budgets.urls")),
     path("units/", include("provinces.urls")),
 ]
+
+# A database outage before any view (session, user lookup) still answers 503, not 500.
+handler500 = "config.views.server_error"

@@ -1,9 +1,18 @@
+import logging
+import sys
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.db import connection
-from django.http import JsonResponse
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpResponse, JsonResponse
+from django.template import loader
+from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+logger = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = 30
 
 
 def _database_status() -> dict:
@@ -41,3 +50,26 @@ def healthz(request):
         {"status": "ok" if healthy else "unavailable", "database": database, "broker": broker},
         status=200 if healthy else 503,
     )
+
+
+def database_unavailable(request, exception) -> HttpResponse:
+    """503 while the database is unreachable. Renders without the request context: the context processors and
+    request.user would query the database again."""
+    logger.error("database unavailable during %s %s: %s", request.method, request.path, exception.__class__.__name__)
+    message = _("Cơ sở dữ liệu tạm thời không truy cập được (đang khởi động lại hoặc bảo trì). "
+                "Dữ liệu của bạn không bị mất; xin thử lại sau ít phút.")
+    if request.path_info.startswith("/api/"):
+        response = JsonResponse({"detail": message}, status=503)
+    else:
+        body = loader.get_template("503.html").render({"message": message, "retry_after": RETRY_AFTER_SECONDS})
+        response = HttpResponse(body, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def server_error(request):
+    """handler500: a database outage hit before any view (session or user lookup) still gets the 503 page."""
+    exception = sys.exc_info()[1]
+    if isinstance(exception, OperationalError | InterfaceError):
+        return database_unavailable(request, exception)
+    return defaults.server_error(request)
