@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("households.importing.api_urls")),
     path("", include("programmes.api.urls")),
     path("", include("budgets.api.urls")),
+    path("", include("reports.api")),
 ]
