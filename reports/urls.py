@@ -7,4 +7,5 @@ app_name = "reports"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("reports/", views.index, name="index"),
+    path("reports/anomalies/", views.anomalies, name="anomalies"),
 ]

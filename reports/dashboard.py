@@ -1,0 +1,430 @@
+"""The leadership dashboard's figures, read from the aggregate tables only (never from the household reviews).
+
+`dashboard_build` returns plain data for the template and for the charts (`chart_data`, passed through
+`json_script`). A constant number of queries whatever the number of child units: the unit, its children, one
+query for every poverty aggregate the page shows, one for the targets, one for the disbursement aggregates and
+one for the project names. Nothing here holds a name or an ID number of a household.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Max, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from programmes import targets as arithmetic
+from programmes.models import Project, TargetGroup
+from programmes.selectors import poverty_targets_list, unit_visible
+from provinces.models import REORGANISATION_DATE, AdministrativeUnit, end_of_year
+from provinces.selectors import profile_of, units_in_force
+from reports.models import DisbursementAggregate, PovertyAggregate, PovertyGroup
+
+FIRST_TREND_YEAR = 2021
+VIEW_CURRENT, VIEW_LEGACY = "current", "legacy"
+SOURCE_ORDER = ["central", "local", "other", "credit"]
+SOURCE_COLOURS = {"central": "#8a1c1c", "local": "#d9822b", "other": "#2b7bb9", "credit": "#6c757d"}
+
+
+# --- figures of one unit and year ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """One poverty aggregate row as plain data. `total_households` None: the denominator is unknown, so every
+    rate is unknown (never 0)."""
+
+    year: int
+    group: str
+    standard: str
+    total_households: int | None
+    reviewed: int = 0
+    poor: int = 0
+    near_poor: int = 0
+    newly_poor: int = 0
+    re_poor: int = 0
+    escaped: int = 0
+    remained: int = 0
+    mismatches: int = 0
+    communes_reviewed: int = 0
+    communes_total: int = 0
+
+    @property
+    def poverty_rate(self) -> Decimal | None:
+        return arithmetic.rate(count=self.poor, total=self.total_households)
+
+    @property
+    def near_poor_rate(self) -> Decimal | None:
+        return arithmetic.rate(count=self.near_poor, total=self.total_households)
+
+    @property
+    def multidimensional_rate(self) -> Decimal | None:
+        """(poor + near-poor) / all households (decisions.md ruling 4)."""
+        return arithmetic.rate(count=self.poor + self.near_poor, total=self.total_households)
+
+    @property
+    def is_complete(self) -> bool:
+        return self.communes_total > 0 and self.communes_reviewed >= self.communes_total
+
+
+FIGURE_FIELDS = [
+    "unit_id", "year", "group", "standard", "total_households", "reviewed", "poor", "near_poor", "newly_poor",
+    "re_poor", "escaped", "remained", "mismatches", "communes_reviewed", "communes_total",
+]
+
+
+def figures_of(values: dict) -> Figures:
+    return Figures(**{name: values[name] for name in FIGURE_FIELDS if name != "unit_id"})
+
+
+def points(now: Decimal | None, then: Decimal | None) -> Decimal | None:
+    """now − then in percentage points (negative: the rate fell), or None when either is unknown."""
+    if now is None or then is None:
+        return None
+    return arithmetic.quantize2(now - then)
+
+
+def percent(part: int | None, whole: int | None) -> Decimal | None:
+    if part is None or not whole:
+        return None
+    return arithmetic.quantize2(Decimal(part) * 100 / Decimal(whole))
+
+
+def year_elapsed_percent(*, year: int, today: datetime.date) -> Decimal:
+    """The share of the fiscal (calendar) year gone by on `today`: 100 for a past year, 0 for a future one."""
+    if year < today.year:
+        return Decimal(100)
+    if year > today.year:
+        return Decimal(0)
+    start = datetime.date(year, 1, 1)
+    days = (datetime.date(year + 1, 1, 1) - start).days
+    return arithmetic.quantize2(Decimal((today - start).days + 1) * 100 / Decimal(days))
+
+
+# --- which unit, which year, which view ----------------------------------------------------------------------------
+
+
+def view_of(unit: AdministrativeUnit) -> str:
+    """Units in force before 1 July 2025 (63 provinces, districts): the legacy view; today's 34 provinces: current."""
+    return VIEW_LEGACY if unit.valid_from < REORGANISATION_DATE else VIEW_CURRENT
+
+
+def latest_year_with_data(*, unit: AdministrativeUnit) -> int | None:
+    return PovertyAggregate.objects.filter(unit=unit, group=PovertyGroup.ALL).aggregate(year=Max("year"))["year"]
+
+
+def dashboard_unit(*, user, code: str | None, year: int | None) -> tuple[AdministrativeUnit | None, int | None]:
+    """The unit and year the page shows: `code` as in force at the end of `year` when given (None when out of
+    scope or unknown), else the user's own unit; the year defaults to the latest year with figures."""
+    if code and year:
+        return unit_visible(user=user, code=code, year=year), year
+    profile = profile_of(user)
+    own = profile.unit if profile else None
+    if code:
+        own = None
+        for candidate in AdministrativeUnit.objects.filter(code=code).order_by("-valid_from"):
+            latest = latest_year_with_data(unit=candidate)
+            if latest is not None:
+                return unit_visible(user=user, code=code, year=latest), latest
+        return None, None
+    if own is None:
+        return None, year
+    if year is None:
+        year = latest_year_with_data(unit=own)
+        if year is None:
+            return own, None
+    return unit_visible(user=user, code=own.code, year=year), year
+
+
+def breadcrumbs(*, user, unit: AdministrativeUnit) -> list[AdministrativeUnit]:
+    """The unit's ancestors down to it, starting at the user's own unit (nothing above their scope)."""
+    profile = profile_of(user)
+    top_id = profile.unit_id if profile else None
+    chain = [unit]
+    current = unit
+    while current.pk != top_id and current.parent_id is not None:
+        current = current.parent
+        chain.append(current)
+    if top_id is not None and chain[-1].pk != top_id:
+        return [unit]
+    return list(reversed(chain))
+
+
+# --- the page -------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ChildRow:
+    unit: AdministrativeUnit
+    now: Figures | None
+    before: Figures | None
+    target_rate: Decimal | None
+
+    @property
+    def change(self) -> Decimal | None:
+        return points(self.now.poverty_rate if self.now else None, self.before.poverty_rate if self.before else None)
+
+    @property
+    def standard_changed(self) -> bool:
+        return bool(self.now and self.before and self.now.standard != self.before.standard)
+
+
+@dataclass
+class TrendPoint:
+    year: int
+    figures: Figures
+    standard_changed: bool
+
+
+@dataclass
+class GroupRow:
+    group: str
+    label: str
+    figures: Figures | None
+    target_rate: Decimal | None
+
+
+@dataclass
+class MoneyRow:
+    key: str
+    label: str
+    allocated: int = 0
+    disbursed: int = 0
+    by_source: dict = field(default_factory=dict)
+
+    @property
+    def rate(self) -> Decimal | None:
+        return percent(self.disbursed, self.allocated)
+
+
+@dataclass
+class Dashboard:
+    unit: AdministrativeUnit
+    year: int
+    view: str
+    breadcrumbs: list
+    now: Figures | None
+    before: Figures | None
+    target: object | None
+    children: list[ChildRow]
+    child_level: str | None
+    trend: list[TrendPoint]
+    groups: list[GroupRow]
+    projects: list[MoneyRow]
+    sources: list[MoneyRow]
+    money_total: MoneyRow
+    elapsed_percent: Decimal
+    years: list[int]
+
+    @property
+    def change_points(self) -> Decimal | None:
+        return points(self.now.poverty_rate if self.now else None, self.before.poverty_rate if self.before else None)
+
+    @property
+    def standard_changed(self) -> bool:
+        return bool(self.now and self.before and self.now.standard != self.before.standard)
+
+    @property
+    def target_rate(self) -> Decimal | None:
+        return self.target.target_rate if self.target else None
+
+    @property
+    def gap_to_target(self) -> Decimal | None:
+        """Current rate − target rate in points (positive: still above the target)."""
+        return points(self.now.poverty_rate if self.now else None, self.target_rate)
+
+    @property
+    def still_to_exit(self) -> int | None:
+        """Households that must still leave poverty for the current figures to meet the target (0: met)."""
+        if self.now is None:
+            return self.target.households_to_exit if self.target else None
+        return arithmetic.households_to_exit(
+            baseline_poor=self.now.poor, target_rate=self.target_rate, target_total=self.now.total_households,
+            baseline_total=None,
+        )
+
+    @property
+    def disbursement_gap(self) -> Decimal | None:
+        """Disbursement rate − share of the year elapsed, in points (negative: behind time)."""
+        return points(self.money_total.rate, self.elapsed_percent)
+
+
+GROUP_LABELS = {
+    PovertyGroup.ETHNIC_MINORITY: gettext_lazy("Hộ dân tộc thiểu số"),
+    PovertyGroup.POOR_DISTRICT: gettext_lazy("Các huyện nghèo"),
+    PovertyGroup.FEMALE_HEAD: gettext_lazy("Hộ có chủ hộ là nữ"),
+}
+
+
+def _children_of(unit: AdministrativeUnit, year: int) -> list[AdministrativeUnit]:
+    return list(units_in_force(on=end_of_year(year)).filter(parent=unit).order_by("code"))
+
+
+def _poverty_rows(*, unit: AdministrativeUnit, child_ids: list[int], year: int) -> list[dict]:
+    """Every poverty aggregate the page needs, in one query: the unit's rows (every year, every group: trend and
+    groups) and its children's rows of this year and the year before."""
+    return list(
+        PovertyAggregate.objects.filter(
+            Q(unit=unit, year__lte=year)
+            | Q(unit_id__in=child_ids, year__in=[year - 1, year], group=PovertyGroup.ALL)
+        ).values(*FIGURE_FIELDS)
+    )
+
+
+def _money(*, unit: AdministrativeUnit, year: int) -> tuple[list[MoneyRow], list[MoneyRow], MoneyRow]:
+    names = dict(Project.objects.values_list("code", "name"))
+    rows = DisbursementAggregate.objects.filter(unit=unit, year=year).values_list(
+        "source", "project", "month", "allocated_vnd", "disbursed_vnd"
+    )
+    source_labels = dict(_source_choices())
+    projects: dict[str, MoneyRow] = {}
+    sources: dict[str, MoneyRow] = {}
+    total = MoneyRow("total", _("Tổng cộng"))
+    for source, project, month, allocated, disbursed in rows:
+        amount_allocated = allocated if month == 0 else 0
+        amount_disbursed = disbursed if month != 0 else 0
+        project_row = projects.setdefault(project, MoneyRow(project, names.get(project, project)))
+        source_row = sources.setdefault(source, MoneyRow(source, str(source_labels.get(source, source))))
+        for row in (project_row, source_row, total):
+            row.allocated += amount_allocated
+            row.disbursed += amount_disbursed
+        cell = project_row.by_source.setdefault(source, {"allocated": 0, "disbursed": 0})
+        cell["allocated"] += amount_allocated
+        cell["disbursed"] += amount_disbursed
+    ordered_sources = sorted(sources.values(), key=lambda row: _source_rank(row.key))
+    return sorted(projects.values(), key=lambda row: _project_key(row.key)), ordered_sources, total
+
+
+def _source_choices():
+    from budgets.models import Source
+
+    return Source.choices
+
+
+def _source_rank(key: str) -> tuple:
+    return (SOURCE_ORDER.index(key) if key in SOURCE_ORDER else len(SOURCE_ORDER), key)
+
+
+def _project_key(code: str) -> list:
+    return [int(part) if part.isdigit() else part for part in code.replace("DA", "").split(".")]
+
+
+def dashboard_build(*, user, unit: AdministrativeUnit, year: int, today: datetime.date) -> Dashboard:
+    children = _children_of(unit, year)
+    child_ids = [child.pk for child in children]
+    rows = _poverty_rows(unit=unit, child_ids=child_ids, year=year)
+    own = {(row["year"], row["group"]): figures_of(row) for row in rows if row["unit_id"] == unit.pk}
+    of_children = {
+        (row["unit_id"], row["year"]): figures_of(row)
+        for row in rows
+        if row["unit_id"] != unit.pk and row["group"] == PovertyGroup.ALL
+    }
+    targets = list(poverty_targets_list(user=user, unit=unit, year=year))
+    own_targets = {target.group: target for target in targets if target.unit_id == unit.pk}
+    child_targets = {
+        target.unit_id: target.target_rate for target in targets if target.unit_id != unit.pk
+        and target.group == TargetGroup.ALL
+    }
+    trend, previous = [], None
+    for trend_year in sorted(y for (y, group) in own if group == PovertyGroup.ALL and y >= FIRST_TREND_YEAR):
+        figures = own[(trend_year, PovertyGroup.ALL)]
+        trend.append(TrendPoint(trend_year, figures, bool(previous and previous.standard != figures.standard)))
+        previous = figures
+    projects, sources, money_total = _money(unit=unit, year=year)
+    group_targets = {group: target.target_rate for group, target in own_targets.items()}
+    return Dashboard(
+        unit=unit,
+        year=year,
+        view=view_of(unit),
+        breadcrumbs=breadcrumbs(user=user, unit=unit),
+        now=own.get((year, PovertyGroup.ALL)),
+        before=own.get((year - 1, PovertyGroup.ALL)),
+        target=own_targets.get(TargetGroup.ALL),
+        children=[
+            ChildRow(child, of_children.get((child.pk, year)), of_children.get((child.pk, year - 1)),
+                     child_targets.get(child.pk))
+            for child in children
+        ],
+        child_level=children[0].level if children else None,
+        trend=trend,
+        groups=[
+            GroupRow(group, str(label), own.get((year, group)), group_targets.get(group))
+            for group, label in GROUP_LABELS.items()
+        ],
+        projects=projects,
+        sources=sources,
+        money_total=money_total,
+        elapsed_percent=year_elapsed_percent(year=year, today=today),
+        years=sorted({y for (y, group) in own if group == PovertyGroup.ALL} | {year}),
+    )
+
+
+def _number(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def chart_data(board: Dashboard) -> dict:
+    """What static/js/dashboard.js draws: rates in percent (null: unknown), money in million VND."""
+    query = {"year": board.year}
+    million = 1_000_000
+    return {
+        "year": board.year,
+        "drillable": board.unit.level != AdministrativeUnit.Level.COMMUNE,
+        "labels": {
+            "rate": _("Tỷ lệ hộ nghèo (%)"),
+            "target": _("Mục tiêu"),
+            "no_data": _("chưa có số liệu"),
+            "allocated": _("Kế hoạch vốn"),
+            "disbursed": _("Đã giải ngân"),
+            "million": _("triệu đồng"),
+            "near_poor": _("Tỷ lệ hộ cận nghèo (%)"),
+            "standard_change": _("Đổi chuẩn nghèo: không so sánh được với năm trước"),
+            "click": _("Bấm để xem chi tiết"),
+        },
+        "query": query,
+        "target_rate": _number(board.target_rate),
+        "children": [
+            {
+                "code": row.unit.code,
+                "name": row.unit.name,
+                "rate": _number(row.now.poverty_rate) if row.now else None,
+                "target": _number(row.target_rate),
+                "latitude": row.unit.latitude,
+                "longitude": row.unit.longitude,
+            }
+            for row in board.children
+        ],
+        "trend": [
+            {
+                "year": point.year,
+                "rate": _number(point.figures.poverty_rate),
+                "near_poor_rate": _number(point.figures.near_poor_rate),
+                "standard": point.figures.standard,
+                "standard_changed": point.standard_changed,
+            }
+            for point in board.trend
+        ],
+        "groups": [
+            {"label": row.label, "rate": _number(row.figures.poverty_rate) if row.figures else None,
+             "target": _number(row.target_rate)}
+            for row in board.groups
+        ],
+        "projects": [row.key for row in board.projects],
+        "sources": [
+            {
+                "key": source.key,
+                "label": source.label,
+                "colour": SOURCE_COLOURS.get(source.key, "#6c757d"),
+                "allocated": [
+                    round(project.by_source.get(source.key, {}).get("allocated", 0) / million, 3)
+                    for project in board.projects
+                ],
+                "disbursed": [
+                    round(project.by_source.get(source.key, {}).get("disbursed", 0) / million, 3)
+                    for project in board.projects
+                ],
+            }
+            for source in board.sources
+        ],
+    }
