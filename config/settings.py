@@ -265,3 +265,11 @@ LOGGING = {
 # whitenoise serves collected files in production; in DEBUG it finds them in place.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# Anomaly list (reports/anomalies.py): flag a commune with at least this many declared-vs-computed mismatches or
+# this percentage of its reviewed households, and with at least this many re-poor households.
+REPORTS_ANOMALY_THRESHOLDS = {
+    "mismatch_count": env_int("ANOMALY_MISMATCH_COUNT", 10),
+    "mismatch_percent": env_int("ANOMALY_MISMATCH_PERCENT", 5),
+    "re_poor_count": env_int("ANOMALY_RE_POOR_COUNT", 10),
+}
