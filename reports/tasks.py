@@ -50,13 +50,17 @@ def aggregates_refresh_on_commit(*, unit_id: int | None, year: int | None, what:
     called in a loop)."""
     key = (unit_id, year, what)
     connection = transaction.get_connection()
-    if any(getattr(callback, "aggregates_key", None) == key for _sids, callback, *_rest in connection.run_on_commit):
+    if any(
+        getattr(callback, "aggregates_key", None) == key and not callback.done
+        for _sids, callback, *_rest in connection.run_on_commit
+    ):
         return
 
     def enqueue():
+        enqueue.done = True
         aggregates_refresh_task.delay(unit_id=unit_id, year=year, what=what, reason=reason)
 
-    enqueue.aggregates_key = key
+    enqueue.aggregates_key, enqueue.done = key, False
     transaction.on_commit(enqueue)
 
 
