@@ -30,6 +30,7 @@ from budgets.selectors import may_manage
 from config.api import ApplicationError
 from programmes.models import PlanDocument, Project, SubProject
 from provinces.models import AdministrativeUnit, end_of_year
+from reports.tasks import aggregates_refresh_on_commit
 
 MAX_VND = 10**14  # 100,000 billion VND on one entry: far above any line (the 2021–2025 national envelope is 75,000)
 Kind = AllocationEntry.Kind
@@ -167,6 +168,8 @@ def _bump(line: Allocation, **deltas: int) -> None:
         updated_at=timezone.now(),
     )
     line.refresh_from_db(fields=["amount_vnd", "disbursed_vnd", "carried_out_vnd", "version", "updated_at"])
+    # The SQL update bypasses save(): write the audit row (who, when, the new counters) explicitly.
+    Allocation.history.bulk_history_create([line], update=True)
 
 
 # --- allocation entries ----------------------------------------------------------------------------------------------
@@ -283,6 +286,7 @@ def allocation_entry_record(
     _bump(line, amount_vnd=amount_vnd)
     if carried_from is not None:
         _bump(carried_from, carried_out_vnd=amount_vnd)
+    aggregates_refresh_on_commit(unit_id=line.unit_id, year=line.fiscal_year, what="disbursement")
     return entry
 
 
@@ -411,6 +415,7 @@ def disbursement_record(
         reference=reference, batch=batch, recorded_by=acting_user,
     )
     _bump(line, disbursed_vnd=amount_vnd)
+    aggregates_refresh_on_commit(unit_id=line.unit_id, year=line.fiscal_year, what="disbursement")
     allocation.refresh_from_db(fields=["amount_vnd", "disbursed_vnd", "carried_out_vnd", "version", "updated_at"])
     return disbursement
 
@@ -429,6 +434,7 @@ def allocation_totals_recompute(*, allocation_ids=None) -> int:
     queryset = Allocation.objects.all() if allocation_ids is None else Allocation.objects.filter(
         pk__in=list(allocation_ids)
     )
+    aggregates_refresh_on_commit(unit_id=None, year=None, what="disbursement")
     return queryset.update(
         amount_vnd=_sum_of(AllocationEntry.objects.filter(allocation=OuterRef("pk")), "allocation"),
         disbursed_vnd=_sum_of(Disbursement.objects.filter(allocation=OuterRef("pk")), "allocation"),

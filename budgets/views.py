@@ -35,9 +35,10 @@ from budgets.forms import (
     ImportForm,
     UnitYearForm,
 )
-from budgets.models import Allocation, AllocationEntry, BudgetImport, CapitalType, Source
+from budgets.models import Allocation, AllocationEntry, BudgetImport, CapitalType, Disbursement, Source
 from budgets.rules import load_rules
 from config.api import ApplicationError
+from config.audit import history_of, may_see_history
 from programmes.models import PlanDocument, Project
 from provinces.models import AdministrativeUnit, Role, end_of_year
 from provinces.selectors import profile_of, units_in_force
@@ -220,6 +221,12 @@ def allocation_detail(request, pk: int):
         "carried_on": selectors.carried_on_entries(allocation=line),
         "has_children": may_manage and not line.is_carry_over and units_in_force(
             on=end_of_year(line.fiscal_year)).filter(parent=line.unit).exists(),
+        "may_see_history": may_see_history(user=request.user), "bulk_note": True,
+        "history": history_of(user=request.user, sources=[
+            (line.history.all(), lambda record: str(_("Dòng kế hoạch vốn"))),
+            (Disbursement.history.filter(allocation_id=line.pk),
+             lambda record: _("Giải ngân %(date)s") % {"date": f"{record.disbursed_on:%d/%m/%Y}"}),
+        ]),
         **_nav(request, line.unit, line.fiscal_year),
     })
 

@@ -4,11 +4,16 @@ Thin: the selectors scope every read (another district's household is a 404, exa
 decide what a row shows; names and ID numbers are masked for roles that may not see them.
 """
 
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from config.audit import history_of, may_see_history
 from households.forms import HouseholdFilterForm
 from households.models import HouseholdReview
+from households.personal_data import household_view_record, may_read_access_log, personal_data_accesses_visible_to
 from households.selectors import (
     ReviewFilters,
     ReviewPaginator,
@@ -23,7 +28,7 @@ from households.selectors import (
     review_years_visible_to,
     standards_all,
 )
-from provinces.selectors import profile_of
+from provinces.selectors import profile_of, units_visible_to
 
 PAGE_SIZE = 50
 
@@ -69,13 +74,36 @@ def household_list(request):
 @require_GET
 def household_detail(request, pk: int):
     household = get_object_or_404(households_visible_to(user=request.user).select_related("commune__parent"), pk=pk)
+    household_view_record(user=request.user, household=household)
     standards = standards_all()
     reviews = household_reviews_of(user=request.user, household=household)
+    history = history_of(user=request.user, sources=[
+        (household.history.all(), lambda record: str(_("Hộ %(code)s") % {"code": record.code})),
+        (HouseholdReview.history.filter(household_id=household.pk, commune_id__in=units_visible_to(user=request.user)),
+         lambda record: str(_("Kết quả rà soát năm %(year)s") % {"year": record.year})),
+    ])
     context = {
         "household": household,
         "timeline": review_timeline(reviews=reviews, standards=standards)[::-1],
         "chart": deprivation_chart(reviews=reviews, standards=standards),
         "may_see_personal_data": may_see_personal_data(user=request.user),
         "kinds": HouseholdReview.Kind,
+        "history": history,
+        "may_see_history": may_see_history(user=request.user),
+        "bulk_note": True,
     }
     return render(request, "households/detail.html", context)
+
+
+@require_GET
+def personal_data_log(request):
+    """Who looked at which household's personal data, and when (provincial staff and administrators, scoped to
+    their unit): household page views and household-list exports."""
+    if not may_read_access_log(user=request.user):
+        raise PermissionDenied
+    queryset = personal_data_accesses_visible_to(user=request.user)
+    household = request.GET.get("household", "")
+    if household.isdigit():
+        queryset = queryset.filter(household_id=int(household))
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "households/access_log.html", {"page": page, "household": household})

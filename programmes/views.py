@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from config.api import ApplicationError
+from config.audit import history_of, may_see_history
 from programmes import selectors, services
 from programmes.forms import (
     AchievementForm,
@@ -191,6 +192,8 @@ def target_detail(request, pk: int):
             "target": target, "children": children, "parent": parent, "plans": target.plans.order_by("-issued_on"),
             "may_manage": may_manage, "status_rule": STATUS_RULE, "group_form": group_form,
             "has_children": units_in_force(on=end_of_year(target.year)).filter(parent=target.unit).exists(),
+            "may_see_history": may_see_history(user=request.user),
+            "history": history_of(user=request.user, sources=[(target.history.all(), lambda record: str(target))]),
         },
     )
 

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from config.access import Access, allowed
 from config.api import ApplicationError
 from config.text import fold
-from provinces.models import AdministrativeUnit, HouseholdTotal, Role, UnitSuccession, UserProfile, end_of_year
+from provinces.models import AdministrativeUnit, HouseholdTotal, UnitSuccession, UserProfile, end_of_year
 
 
 def units_in_force(*, on: datetime.date) -> QuerySet[AdministrativeUnit]:
@@ -127,7 +128,7 @@ def units_manageable_by(*, user) -> QuerySet[AdministrativeUnit]:
         if user and user.is_authenticated and user.is_superuser:
             return AdministrativeUnit.objects.all()
         return AdministrativeUnit.objects.none()
-    if profile.role not in (Role.PROVINCIAL_STAFF, Role.ADMIN):
+    if allowed(profile.role, "units", "update") == Access.DENY:  # config/access.py: staff and administrators
         return AdministrativeUnit.objects.none()
     return AdministrativeUnit.objects.filter(scope_filter(unit=profile.unit))
 

@@ -11,6 +11,7 @@ from budgets.api.serializers import (
     progress_output,
 )
 from budgets.selectors import disbursement_progress, unit_visible
+from config.permissions import MatrixPermission
 
 
 class DisbursementStatsView(APIView):
@@ -21,6 +22,9 @@ class DisbursementStatsView(APIView):
 
     The code means the unit in force at the end of `year`. A unit outside the caller's scope is a 404, as an
     unknown one is; a missing or malformed parameter is a 400 naming it."""
+
+    permission_classes = [MatrixPermission]
+    access_resource = "allocations"
 
     @extend_schema(parameters=[DisbursementStatsInputSerializer], responses=DisbursementStatsOutputSerializer)
     def get(self, request):

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import ApplicationError
+from config.permissions import MatrixPermission
 from households.api.serializers import (
     ClassifyInputSerializer,
     ClassifyOutputSerializer,
@@ -74,6 +75,8 @@ class ReviewListView(ListAPIView):
 
     serializer_class = ReviewOutputSerializer
     pagination_class = ReviewPagination
+    permission_classes = [MatrixPermission]
+    access_resource = "reviews"
     filter_backends = []
 
     def get_queryset(self):

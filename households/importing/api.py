@@ -5,11 +5,12 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import ApplicationError
+from config.broker import broker_down_message
+from config.permissions import MatrixPermission
 from households.importing.pipeline import import_batch_create
 from households.importing.selectors import import_batches_visible_to, may_upload
 
@@ -48,7 +49,9 @@ class ImportOutputSerializer(serializers.Serializer):
 
 
 class ImportListCreateView(ListAPIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [MatrixPermission]
+    access_resource = "imports"
+    access_actions = {"GET": "list", "POST": "create"}
     parser_classes = [MultiPartParser, FormParser]
     serializer_class = ImportOutputSerializer
 
@@ -61,6 +64,8 @@ class ImportListCreateView(ListAPIView):
             return Response(
                 {"detail": "Vai trò của bạn không được nhập danh sách hộ."}, status=status.HTTP_403_FORBIDDEN
             )
+        if (down := broker_down_message()) is not None:  # Redis down: the file could not be queued
+            return Response({"detail": down}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
         data = ImportInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
@@ -77,7 +82,9 @@ class ImportListCreateView(ListAPIView):
 
 
 class ImportDetailView(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [MatrixPermission]
+    access_resource = "imports"
+    access_actions = {"GET": "status"}
 
     @extend_schema(responses=ImportOutputSerializer)
     def get(self, request, pk: int):

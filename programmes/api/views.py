@@ -4,6 +4,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework.generics import ListAPIView
 
+from config.permissions import MatrixPermission
 from programmes.api.serializers import (
     ProjectListInputSerializer,
     ProjectOutputSerializer,
@@ -38,6 +39,8 @@ class TargetListView(ListAPIView):
 
     serializer_class = TargetOutputSerializer
     filter_backends = []
+    permission_classes = [MatrixPermission]
+    access_resource = "targets"
 
     def get_queryset(self):
         params = TargetListInputSerializer(data=self.request.query_params)

@@ -7,6 +7,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.permissions import MatrixPermission
 from provinces.api.serializers import (
     UnitDetailInputSerializer,
     UnitDetailOutputSerializer,
@@ -58,6 +59,8 @@ class UnitListView(ListAPIView):
     serializer_class = UnitOutputSerializer
     pagination_class = UnitPagination
     filter_backends = []
+    permission_classes = [MatrixPermission]
+    access_resource = "units"
 
     def get_queryset(self):
         params = UnitListInputSerializer(data=self.request.query_params)
@@ -81,6 +84,10 @@ class UnitDetailView(APIView):
 
     404 when no such unit was in force, or when it is outside what the caller may see.
     """
+
+    permission_classes = [MatrixPermission]
+    access_resource = "units"
+    access_actions = {"GET": "detail"}
 
     @extend_schema(
         parameters=[UnitDetailInputSerializer, OpenApiParameter("code", str, OpenApiParameter.PATH)],

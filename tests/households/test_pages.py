@@ -231,12 +231,12 @@ def test_leadership_sees_the_household_masked(client, registry):
 def test_detail_query_count_does_not_grow_with_the_history(client, registry, django_assert_num_queries):
     household = registry["an"]
     login(client, "canbo_nari")
-    # session, user, profile, profile's unit, household, standards, reviews
-    with django_assert_num_queries(7):
+    # session, user, profile, profile's unit, household, the personal-data access row, standards, reviews
+    with django_assert_num_queries(8):
         client.get(detail_url(household))
     for year in (2021, 2022, 2025):
         record(household, year, "poor")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = client.get(detail_url(household))
     assert response.content.decode().count('data-testid="timeline-item"') == 5
 

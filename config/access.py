@@ -1,0 +1,165 @@
+"""The access matrix: which role may do what to which resource, as data (docs/access-matrix.md is generated from it).
+
+Two rules apply everywhere, and this table only holds the second:
+
+1. Scope. Every row (household, review, import, target, allocation, disbursement, unit) is reached through a scoped
+   selector that starts from the user's unit subtree (`provinces.selectors.units_visible_to`). A row outside the
+   scope looks exactly like a missing one: 404 for a page or an API detail, absent from a list. The matrix never
+   widens the scope.
+2. Role. Inside the scope, `allowed(role, resource, action)` says whether the role may act: ALLOW, MASKED (allowed,
+   with household names and ID numbers masked) or DENY (403 for an in-scope row; the import selectors, for
+   leadership, act as if the rows did not exist: 404).
+
+The selectors and services ask `allowed()` (households.importing.selectors.may_upload/may_revert and
+import_batches_visible_to, provinces.selectors.units_manageable_by, households.selectors.may_see_personal_data and
+may_see_history); the API views add `config.permissions.MatrixPermission`. tests/security/test_access_matrix.py
+is generated from `MATRIX` and tries every cell through the pages and the API.
+"""
+
+from enum import StrEnum
+
+
+class Access(StrEnum):
+    ALLOW = "allow"
+    MASKED = "masked"  # allowed; names and ID numbers masked (leadership: aggregates only)
+    DENY = "deny"
+
+
+class Resource(StrEnum):
+    HOUSEHOLDS = "households"
+    REVIEWS = "reviews"
+    IMPORTS = "imports"
+    TARGETS = "targets"
+    ALLOCATIONS = "allocations"
+    DISBURSEMENTS = "disbursements"
+    UNITS = "units"
+    PERSONAL_DATA_LOG = "personal_data_log"
+    HISTORY = "history"
+
+
+class Action(StrEnum):
+    LIST = "list"
+    DETAIL = "detail"
+    EXPORT = "export"
+    CREATE = "create"  # uploads, new lines
+    UPDATE = "update"
+    DELETE = "delete"
+    STATUS = "status"  # an import's status and errors
+    ERROR_REPORT = "error_report"  # an import's annotated workbook and original file
+    REVERT = "revert"
+
+
+# provinces.models.Role values (plain strings, so that this module imports without Django set up).
+ROLES = ("district_officer", "provincial_staff", "leadership", "admin")
+A, M, D = Access.ALLOW, Access.MASKED, Access.DENY
+
+# resource → action → (district_officer, provincial_staff, leadership, admin)
+_TABLE: dict[Resource, dict[Action, tuple[Access, Access, Access, Access]]] = {
+    Resource.HOUSEHOLDS: {
+        Action.LIST: (A, A, M, A),
+        Action.DETAIL: (A, A, M, A),
+        Action.EXPORT: (A, A, M, A),
+        Action.UPDATE: (D, D, D, D),  # households change only through an import (audited by its ImportBatch)
+        Action.DELETE: (D, D, D, D),
+    },
+    Resource.REVIEWS: {
+        Action.LIST: (A, A, M, A),
+        Action.UPDATE: (D, D, D, D),
+        Action.DELETE: (D, D, D, D),
+    },
+    Resource.IMPORTS: {
+        # Error lists and workbooks carry the spreadsheet's names and ID numbers: not for leadership.
+        Action.LIST: (A, A, D, A),
+        Action.STATUS: (A, A, D, A),
+        Action.ERROR_REPORT: (A, A, D, A),
+        Action.CREATE: (A, A, D, A),
+        Action.REVERT: (D, A, D, A),
+        Action.DELETE: (D, D, D, D),
+    },
+    Resource.TARGETS: {
+        Action.LIST: (A, A, A, A),
+        Action.DETAIL: (A, A, A, A),
+        Action.UPDATE: (D, A, D, A),
+        Action.DELETE: (D, A, D, A),
+    },
+    Resource.ALLOCATIONS: {
+        Action.LIST: (A, A, A, A),
+        Action.DETAIL: (A, A, A, A),
+        Action.EXPORT: (A, A, A, A),  # aggregate figures, no personal data
+        Action.UPDATE: (D, A, D, A),
+        Action.DELETE: (D, D, D, D),  # entries are never deleted: a correction is another adjustment
+    },
+    Resource.DISBURSEMENTS: {
+        Action.LIST: (A, A, A, A),
+        Action.DETAIL: (A, A, A, A),  # shown on their allocation line's page
+        Action.CREATE: (D, A, D, A),
+        Action.DELETE: (D, D, D, D),  # a correction is a negative disbursement
+    },
+    Resource.UNITS: {
+        Action.LIST: (A, A, A, A),
+        Action.DETAIL: (A, A, A, A),
+        Action.UPDATE: (D, A, D, A),  # programme flags, household totals
+    },
+    Resource.PERSONAL_DATA_LOG: {
+        Action.LIST: (D, A, D, A),
+    },
+    Resource.HISTORY: {
+        Action.DETAIL: (D, A, D, A),  # who changed what and when, on each object's page
+    },
+}
+
+MATRIX: dict[tuple[str, str, str], Access] = {
+    (role, resource.value, action.value): row[index]
+    for resource, actions in _TABLE.items()
+    for action, row in actions.items()
+    for index, role in enumerate(ROLES)
+}
+
+
+def allowed(role: str | None, resource: str, action: str) -> Access:
+    """The matrix cell; DENY for a missing role or an unknown cell (deny by default)."""
+    if role is None:
+        return Access.DENY
+    return MATRIX.get((str(role), str(resource), str(action)), Access.DENY)
+
+
+def role_of(user) -> str | None:
+    """The user's role; "admin" for a superuser without a profile (the Django admin's own account)."""
+    from provinces.selectors import profile_of
+
+    profile = profile_of(user)
+    if profile is not None:
+        return profile.role
+    if user is not None and user.is_authenticated and user.is_superuser:
+        return "admin"
+    return None
+
+
+def user_may(user, resource: str, action: str) -> bool:
+    """Whether the user's role may act (ALLOW or MASKED). Scope is the selectors' business."""
+    return allowed(role_of(user), resource, action) != Access.DENY
+
+
+def markdown() -> str:
+    """docs/access-matrix.md (tests/security/test_access_matrix.py checks the file matches)."""
+    lines = [
+        "# Access matrix",
+        "",
+        "Generated from `config/access.py` (`.venv/bin/python -m config.access > docs/access-matrix.md`).",
+        "",
+        "Every cell applies **within the user's scope** (their unit and the units below it). Rows outside the scope",
+        "look missing: 404 on a page or an API detail, absent from lists. `masked`: allowed, with household names and",
+        "ID numbers masked. `deny`: 403 (404 for imports, which leadership does not see at all).",
+        "ID numbers are shown unmasked only on the household page.",
+        "",
+        "| resource | action | " + " | ".join(ROLES) + " |",
+        "|---|---|" + "---|" * len(ROLES),
+    ]
+    for resource, actions in _TABLE.items():
+        for action, row in actions.items():
+            lines.append(f"| {resource.value} | {action.value} | " + " | ".join(cell.value for cell in row) + " |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(markdown(), end="")
