@@ -1,7 +1,6 @@
 import logging
 import sys
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse
@@ -10,6 +9,8 @@ from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from config.broker import broker_status
 
 logger = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 30
@@ -26,16 +27,7 @@ def _database_status() -> dict:
 
 
 def _broker_status() -> dict:
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        return {"ok": True, "mode": "eager"}
-    from kombu import Connection
-
-    try:
-        with Connection(settings.CELERY_BROKER_URL, connect_timeout=2) as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
-    except Exception as error:
-        return {"ok": False, "mode": "broker", "error": error.__class__.__name__}
-    return {"ok": True, "mode": "broker"}
+    return broker_status()
 
 
 @login_not_required

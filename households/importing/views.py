@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from config.api import ApplicationError
+from config.broker import broker_down_message
 from households.classification import ClassificationValue
 from households.importing.annotate import annotated_workbook
 from households.importing.commit import import_batch_revert
@@ -42,6 +43,8 @@ def import_list(request):
         if not may_upload(user=request.user):
             raise Http404
         form = UploadForm(request.POST, request.FILES)
+        if (down := broker_down_message()) is not None:  # Redis down: the file could not be queued
+            form.add_error("file", down)
         if form.is_valid():
             try:
                 batch = import_batch_create(

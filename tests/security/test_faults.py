@@ -1,0 +1,227 @@
+"""Faults: a worker killed mid-import, the database going away, Redis down.
+
+Fault scenarios (each a test below):
+1. Celery worker SIGKILLed inside the import's commit transaction (PostgreSQL + Redis, real worker processes):
+   nothing of the batch is committed, the batch stays visibly `running`, the sweeper requeues it and a fresh
+   worker commits it whole.
+2. Database unreachable inside a view: Vietnamese 503 page (API: JSON 503), Retry-After, the next request works.
+3. Database unreachable before the view (session lookup): the same 503 through handler500.
+4. Database connections terminated (PostgreSQL restart): the next request reconnects by itself.
+5. Redis down (broker configured): /healthz says the broker is down (503), the upload page and
+   POST /api/v1/imports/ refuse the file with a Vietnamese message and store nothing.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import OperationalError, connection
+from django.test import Client, override_settings
+from django.utils import timezone
+
+from households.importing.pipeline import import_batch_create, import_batches_requeue_stuck
+from households.models import Household, HouseholdReview, ImportBatch
+from tests.conftest import require_postgres, require_real_services
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT.parent / "shared" / "data"
+SAMPLE = DATA / "review-2023-066-600.xlsx"
+CLOSED_PORT_BROKER = "redis://127.0.0.1:1/0"
+
+
+def _database_url() -> str:
+    config = connection.settings_dict
+    auth = config["USER"] + (f":{config['PASSWORD']}" if config["PASSWORD"] else "")
+    return f"postgres://{auth}@{config['HOST'] or '127.0.0.1'}:{config['PORT'] or 5432}/{config['NAME']}"
+
+
+def _start_worker(app_module: str, queue: str, extra_env: dict | None = None) -> subprocess.Popen:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings_test", "DATABASE_URL": _database_url(),
+           **(extra_env or {})}
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", app_module, "worker", "--pool=solo", "--concurrency=1", "-Q", queue,
+         "--loglevel=WARNING", "--without-gossip", "--without-mingle", f"--hostname={queue}-{uuid.uuid4().hex[:4]}@%h"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+
+
+def _stop(worker: subprocess.Popen) -> None:
+    if worker.poll() is None:
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+
+
+def _wait_for(condition, *, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.2)
+    pytest.fail(f"timed out waiting for {what}")
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_worker_killed_mid_commit_leaves_nothing_and_the_retry_commits_whole(na_ri, tmp_path):
+    require_real_services()
+    from config.celery import app
+
+    queue = f"faults-{uuid.uuid4().hex[:8]}"
+    marker = tmp_path / "in-commit"
+    killed = _start_worker("tests.security.slow_worker", queue, {"FAULT_MARKER": str(marker)})
+    previous_queue, app.conf.task_default_queue = app.conf.task_default_queue, queue
+    app.conf.task_always_eager = False
+    retry_worker = None
+    try:
+        batch = import_batch_create(
+            uploaded_file=SimpleUploadedFile(SAMPLE.name, SAMPLE.read_bytes()), year=2023,
+            acting_user=na_ri["officer"], original_name=SAMPLE.name,
+        )  # autocommit (transaction=True): the batch row is committed and the task sent at once
+        _wait_for(marker.exists, timeout=120, what="the worker to reach the middle of the commit")
+        # The worker has inserted households and reviews in its open transaction; nobody else sees them.
+        assert Household.objects.count() == 0
+        killed.send_signal(signal.SIGKILL)
+        killed.wait(timeout=20)
+        assert killed.returncode == -signal.SIGKILL
+
+        # PostgreSQL rolls the dead backend's transaction back: nothing half-committed.
+        _wait_for(lambda: not _worker_backends_in_transaction(), timeout=30, what="the dead transaction to end")
+        assert Household.objects.count() == 0
+        assert HouseholdReview.objects.filter(import_batch_id=batch.pk).count() == 0
+        batch.refresh_from_db()
+        assert batch.status == ImportBatch.Status.RUNNING  # visibly stuck: the status page shows it running
+        assert (batch.created, batch.finished_at) == (0, None)
+
+        # The retry: the beat sweeper's job puts it back in the queue; a fresh worker commits it whole.
+        retry_worker = _start_worker("config", queue)
+        assert import_batches_requeue_stuck(older_than=timezone.now()) == 1
+        batch = _wait_for(
+            lambda: ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.COMMITTED).first(),
+            timeout=180, what="the requeued batch to commit",
+        )
+        assert batch.requeued == 1
+        assert batch.rows == 600 and batch.created == 600
+        assert Household.objects.count() == 600
+        assert HouseholdReview.objects.filter(import_batch_id=batch.pk).count() == 600
+    finally:
+        app.conf.task_always_eager = True
+        app.conf.task_default_queue = previous_queue
+        _stop(killed)
+        if retry_worker is not None:
+            _stop(retry_worker)
+
+
+def _worker_backends_in_transaction() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+            "AND backend_xid IS NOT NULL"
+        )
+        return cursor.fetchone()[0]
+
+
+def _broken_database(*args, **kwargs):
+    raise OperationalError("connection to server at \"db\" (10.0.0.5), port 5432 failed: Connection refused")
+
+
+@pytest.mark.django_db
+def test_database_lost_inside_a_view_gives_a_vietnamese_503_page_then_recovers(client, people):
+    client.force_login(people["staff"])
+    with mock.patch("households.views.review_years_visible_to", side_effect=_broken_database):
+        response = client.get("/households/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    page = response.content.decode()
+    assert "Cơ sở dữ liệu tạm thời không truy cập được" in page
+    assert "Traceback" not in page
+    assert client.get("/households/").status_code == 200  # the outage is over: the next request works
+
+
+@pytest.mark.django_db
+def test_database_lost_inside_an_api_view_gives_json_503(client, people):
+    client.force_login(people["staff"])
+    with mock.patch("households.api.views.household_reviews_visible_to", side_effect=_broken_database):
+        response = client.get("/api/v1/reviews/")
+    assert response.status_code == 503
+    assert "Cơ sở dữ liệu tạm thời không truy cập được" in response.json()["detail"]
+
+
+@pytest.mark.django_db
+def test_database_down_before_the_view_still_gives_the_503_page(people):
+    client = Client(raise_request_exception=False)
+    client.force_login(people["staff"])
+    with mock.patch("django.contrib.sessions.backends.db.SessionStore.load", side_effect=_broken_database):
+        response = client.get("/households/")
+    assert response.status_code == 503
+    assert "Cơ sở dữ liệu tạm thời không truy cập được" in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_terminated_database_connections_are_reopened_on_the_next_request():
+    """As after a PostgreSQL restart: the persistent connection (CONN_MAX_AGE) is dead; the next request
+    goes through Django's real WSGI handler (request_started/finished signals, which the test client mutes)."""
+    require_postgres()
+    import json
+
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.test.client import RequestFactory
+
+    handler = WSGIHandler()
+
+    def healthz() -> tuple[str, dict]:
+        statuses = []
+        response = handler(RequestFactory()._base_environ(PATH_INFO="/healthz", REQUEST_METHOD="GET"),
+                           lambda status, headers: statuses.append(status))
+        body = b"".join(response)
+        response.close()  # request_finished: Django drops a connection that errored
+        return statuses[0], json.loads(body)
+
+    assert healthz()[0].startswith("200")
+    old_pid = connection.connection.info.backend_pid  # kept open between requests (CONN_MAX_AGE)
+    other = connection.get_new_connection(connection.get_connection_params())
+    try:
+        other.autocommit = True
+        assert other.execute("SELECT pg_terminate_backend(%s)", [old_pid]).fetchone()[0] is True
+    finally:
+        other.close()
+    status, body = healthz()
+    assert status.startswith("200"), body
+    assert body["database"] == {"ok": True, "vendor": "postgresql"}
+    assert connection.connection.info.backend_pid != old_pid
+
+
+@pytest.mark.django_db
+@override_settings(CELERY_TASK_ALWAYS_EAGER=False, CELERY_BROKER_URL=CLOSED_PORT_BROKER)
+def test_healthz_reports_the_broker_down(client):
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert body["broker"]["ok"] is False
+    assert body["database"]["ok"] is True
+
+
+@pytest.mark.django_db
+@override_settings(CELERY_TASK_ALWAYS_EAGER=False, CELERY_BROKER_URL=CLOSED_PORT_BROKER)
+def test_uploads_are_refused_while_the_broker_is_down(client, na_ri):
+    client.force_login(na_ri["officer"])
+    content = SAMPLE.read_bytes()
+    page = client.post("/imports/", {"year": 2023, "file": SimpleUploadedFile(SAMPLE.name, content)})
+    assert page.status_code == 200
+    assert "Hàng đợi xử lý đang không hoạt động" in page.content.decode()
+    api = client.post("/api/v1/imports/", {"year": 2023, "file": SimpleUploadedFile(SAMPLE.name, content)})
+    assert api.status_code == 503
+    assert "Hàng đợi xử lý đang không hoạt động" in api.json()["detail"]
+    assert ImportBatch.objects.count() == 0
