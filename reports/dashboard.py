@@ -17,8 +17,15 @@ from django.utils.translation import gettext_lazy
 from programmes import targets as arithmetic
 from programmes.models import Project, TargetGroup
 from programmes.selectors import poverty_targets_list, unit_visible
-from provinces.models import REORGANISATION_DATE, AdministrativeUnit, end_of_year
-from provinces.selectors import profile_of, units_in_force
+from provinces.models import REORGANISATION_DATE, AdministrativeUnit, UnitSuccession, end_of_year
+from provinces.selectors import (
+    default_successors,
+    primary_predecessors,
+    profile_of,
+    units_in_force,
+    units_visible_to,
+)
+from reports import selectors as aggregates
 from reports.models import DisbursementAggregate, PovertyAggregate, PovertyGroup
 
 FIRST_TREND_YEAR = 2021
@@ -78,6 +85,13 @@ def figures_of(values: dict) -> Figures:
     return Figures(**{name: values[name] for name in FIGURE_FIELDS if name != "unit_id"})
 
 
+def figures_from_selector(figures) -> Figures | None:
+    """The aggregates helper's `reports.selectors.PovertyFigures` (also re-aggregated across 2025) as `Figures`."""
+    if figures is None:
+        return None
+    return Figures(**{name: getattr(figures, name) for name in FIGURE_FIELDS if name != "unit_id"})
+
+
 def points(now: Decimal | None, then: Decimal | None) -> Decimal | None:
     """now − then in percentage points (negative: the rate fell), or None when either is unknown."""
     if now is None or then is None:
@@ -105,18 +119,19 @@ def year_elapsed_percent(*, year: int, today: datetime.date) -> Decimal:
 # --- which unit, which year, which view ----------------------------------------------------------------------------
 
 
-def view_of(unit: AdministrativeUnit) -> str:
-    """Units in force before 1 July 2025 (63 provinces, districts): the legacy view; today's 34 provinces: current."""
-    return VIEW_LEGACY if unit.valid_from < REORGANISATION_DATE else VIEW_CURRENT
-
-
 def latest_year_with_data(*, unit: AdministrativeUnit) -> int | None:
     return PovertyAggregate.objects.filter(unit=unit, group=PovertyGroup.ALL).aggregate(year=Max("year"))["year"]
 
 
-def dashboard_unit(*, user, code: str | None, year: int | None) -> tuple[AdministrativeUnit | None, int | None]:
+def dashboard_unit(
+    *, user, code: str | None, year: int | None, view: str | None = None
+) -> tuple[AdministrativeUnit | None, int | None]:
     """The unit and year the page shows: `code` as in force at the end of `year` when given (None when out of
-    scope or unknown), else the user's own unit; the year defaults to the latest year with figures."""
+    scope or unknown), else the user's own unit; the year defaults to the latest year with figures. With `view`
+    (current/legacy) and a year: the unit `code` means in that view (`reports.selectors.unit_for_view`)."""
+    if view in aggregates.VIEWS and year:
+        unit = aggregates.unit_for_view(code=code or _own_code(user), year=year, view=view)
+        return (unit if unit is not None and visible_across_2025(user=user, unit=unit) else None), year
     if code and year:
         return unit_visible(user=user, code=code, year=year), year
     profile = profile_of(user)
@@ -135,6 +150,42 @@ def dashboard_unit(*, user, code: str | None, year: int | None) -> tuple[Adminis
         if year is None:
             return own, None
     return unit_visible(user=user, code=own.code, year=year), year
+
+
+def visible_across_2025(*, user, unit: AdministrativeUnit) -> bool:
+    """Figures (never households) of `unit` may be shown to `user`: it lies in their scope, or it is linked by the
+    2025 reorganisation to a unit in their scope (a 2025 province's leaders see the legacy provinces it came from,
+    and the reverse). Two small queries."""
+    own = units_visible_to(user=user)
+    if own.filter(pk=unit.pk).exists():
+        return True
+    own_ids = own.values("pk")
+    return UnitSuccession.objects.filter(
+        Q(predecessor_id=unit.pk, successor_id__in=own_ids) | Q(successor_id=unit.pk, predecessor_id__in=own_ids)
+    ).exists()
+
+
+def _own_code(user) -> str:
+    profile = profile_of(user)
+    return profile.unit.code if profile else ""
+
+
+def alternate_view(*, user, unit: AdministrativeUnit, year: int, view: str) -> dict | None:
+    """The same figures under the other set of units, as {view, code, name}: a legacy unit's default 2025
+    successor, a 2025 unit's primary predecessor (one or two queries); None when there is none or it lies outside
+    the user's scope."""
+    if view == VIEW_LEGACY and unit.valid_from < REORGANISATION_DATE:
+        target_id = default_successors(unit_ids=[unit.pk]).get(unit.pk)
+        other = VIEW_CURRENT
+    elif view == VIEW_CURRENT and unit.valid_from >= REORGANISATION_DATE:
+        target_id = primary_predecessors(unit_ids=[unit.pk]).get(unit.pk)
+        other = VIEW_LEGACY
+    else:
+        return None
+    target = AdministrativeUnit.objects.filter(pk=target_id).only("code", "name").first() if target_id else None
+    if target is None or not visible_across_2025(user=user, unit=target):
+        return None
+    return {"view": other, "code": target.code, "name": target.name}
 
 
 def breadcrumbs(*, user, unit: AdministrativeUnit) -> list[AdministrativeUnit]:
@@ -203,6 +254,8 @@ class Dashboard:
     unit: AdministrativeUnit
     year: int
     view: str
+    crossed: bool
+    alternate: dict | None
     breadcrumbs: list
     now: Figures | None
     before: Figures | None
@@ -310,11 +363,46 @@ def _project_key(code: str) -> list:
     return [int(part) if part.isdigit() else part for part in code.replace("DA", "").split(".")]
 
 
-def dashboard_build(*, user, unit: AdministrativeUnit, year: int, today: datetime.date) -> Dashboard:
-    children = _children_of(unit, year)
+def _trend(*, unit: AdministrativeUnit, year: int, view: str, own: dict) -> list[TrendPoint]:
+    """2021 → `year` in one view: the unit's own rows, and for the years on the other side of 1 July 2025 the
+    figures re-aggregated through the predecessor links (`reports.selectors.poverty_trend`)."""
+    figures = {y: f for (y, group), f in own.items() if group == PovertyGroup.ALL and FIRST_TREND_YEAR <= y <= year}
+    missing = [y for y in range(FIRST_TREND_YEAR, year + 1)
+               if y not in figures and aggregates.natural_view(y) != view]
+    if missing:
+        with_data = set(aggregates.poverty_data_years())
+        missing = [y for y in missing if y in with_data]
+    if missing:
+        for trend_year, remapped in aggregates.poverty_trend(unit=unit, years=missing, view=view).items():
+            figures[trend_year] = figures_from_selector(remapped)
+    trend, previous = [], None
+    for trend_year in sorted(figures):
+        point = figures[trend_year]
+        trend.append(TrendPoint(trend_year, point, bool(previous and previous.standard != point.standard)))
+        previous = point
+    return trend
+
+
+def dashboard_build(
+    *, user, unit: AdministrativeUnit, year: int, today: datetime.date, view: str | None = None
+) -> Dashboard:
+    """Everything the page shows for `unit` and `year`. In the year's natural view (the units in force at the end
+    of the year) from one query over the unit's and its children's rows; in the other view (a pre-2025 year under
+    today's units or the reverse) the unit's own figures are re-aggregated and the children are not shown."""
+    view = view if view in aggregates.VIEWS else aggregates.natural_view(year)
+    crossed = view != aggregates.natural_view(year)
+    children = [] if crossed else _children_of(unit, year)
     child_ids = [child.pk for child in children]
     rows = _poverty_rows(unit=unit, child_ids=child_ids, year=year)
     own = {(row["year"], row["group"]): figures_of(row) for row in rows if row["unit_id"] == unit.pk}
+    if crossed:
+        for (wanted_year, group) in [(year, PovertyGroup.ALL), (year - 1, PovertyGroup.ALL),
+                                     *((year, group) for group in GROUP_LABELS)]:
+            figures = figures_from_selector(
+                aggregates.poverty_under(unit=unit, year=wanted_year, view=view, group=group)
+            )
+            if figures is not None:
+                own[(wanted_year, group)] = figures
     of_children = {
         (row["unit_id"], row["year"]): figures_of(row)
         for row in rows
@@ -326,17 +414,15 @@ def dashboard_build(*, user, unit: AdministrativeUnit, year: int, today: datetim
         target.unit_id: target.target_rate for target in targets if target.unit_id != unit.pk
         and target.group == TargetGroup.ALL
     }
-    trend, previous = [], None
-    for trend_year in sorted(y for (y, group) in own if group == PovertyGroup.ALL and y >= FIRST_TREND_YEAR):
-        figures = own[(trend_year, PovertyGroup.ALL)]
-        trend.append(TrendPoint(trend_year, figures, bool(previous and previous.standard != figures.standard)))
-        previous = figures
+    trend = _trend(unit=unit, year=year, view=view, own=own)
     projects, sources, money_total = _money(unit=unit, year=year)
     group_targets = {group: target.target_rate for group, target in own_targets.items()}
     return Dashboard(
         unit=unit,
         year=year,
-        view=view_of(unit),
+        view=view,
+        crossed=crossed,
+        alternate=alternate_view(user=user, unit=unit, year=year, view=view),
         breadcrumbs=breadcrumbs(user=user, unit=unit),
         now=own.get((year, PovertyGroup.ALL)),
         before=own.get((year - 1, PovertyGroup.ALL)),
@@ -356,7 +442,7 @@ def dashboard_build(*, user, unit: AdministrativeUnit, year: int, today: datetim
         sources=sources,
         money_total=money_total,
         elapsed_percent=year_elapsed_percent(year=year, today=today),
-        years=sorted({y for (y, group) in own if group == PovertyGroup.ALL} | {year}),
+        years=sorted({point.year for point in trend} | {year}),
     )
 
 
@@ -366,11 +452,11 @@ def _number(value: Decimal | None) -> float | None:
 
 def chart_data(board: Dashboard) -> dict:
     """What static/js/dashboard.js draws: rates in percent (null: unknown), money in million VND."""
-    query = {"year": board.year}
+    query = {"year": board.year, "view": board.view}
     million = 1_000_000
     return {
         "year": board.year,
-        "drillable": board.unit.level != AdministrativeUnit.Level.COMMUNE,
+        "drillable": board.unit.level != AdministrativeUnit.Level.COMMUNE and not board.crossed,
         "labels": {
             "rate": _("Tỷ lệ hộ nghèo (%)"),
             "target": _("Mục tiêu"),

@@ -23,11 +23,13 @@ def _int(value: str | None) -> int | None:
 def dashboard(request):
     code = (request.GET.get("unit") or "").strip() or None
     year = _int(request.GET.get("year"))
-    unit, year = board_module.dashboard_unit(user=request.user, code=code, year=year)
-    context = {"profile": profile_of(request.user), "unit": unit, "year": year, "requested_view": request.GET.get(
-        "view")}
+    view = request.GET.get("view") or None
+    unit, year = board_module.dashboard_unit(user=request.user, code=code, year=year, view=view)
+    context = {"profile": profile_of(request.user), "unit": unit, "year": year}
     if unit is not None and year is not None:
-        board = board_module.dashboard_build(user=request.user, unit=unit, year=year, today=timezone.localdate())
+        board = board_module.dashboard_build(
+            user=request.user, unit=unit, year=year, today=timezone.localdate(), view=view
+        )
         context.update(board=board, chart=board_module.chart_data(board))
     return render(request, "reports/dashboard.html", context)
 

@@ -7,9 +7,19 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from households.services import standards_load
+from provinces.models import (
+    LEGACY_VALID_FROM,
+    LEGACY_VALID_TO,
+    REORGANISATION_DATE,
+    HouseholdTotal,
+    Role,
+    UnitSuccession,
+)
+from reports.aggregates import recompute_all
 from reports.dashboard import Figures, year_elapsed_percent
-from tests.factories import DistrictFactory
-from tests.households.factories import HouseholdFactory
+from tests.factories import CommuneFactory, DistrictFactory, ProfileFactory, ProvinceFactory
+from tests.households.factories import HouseholdFactory, record
 from tests.reports.dashboard_data import aggregate, money, target
 
 M = 1_000_000
@@ -143,13 +153,13 @@ def test_no_aggregates_yet(client, people, units):
 def test_query_count_does_not_grow_with_children(client, people, figures, django_assert_max_num_queries):
     client.force_login(people["leader"])
     url = reverse("reports:dashboard")
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         assert client.get(url, {"unit": "06", "year": 2023}).status_code == 200
     for n in range(30):
         district = DistrictFactory(code=f"{700 + n:03d}", parent=figures["province"])
         aggregate(district, 2023, total_households=100, poor=n)
         aggregate(district, 2022, total_households=100, poor=n + 1)
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         response = client.get(url, {"unit": "06", "year": 2023})
     assert len(response.context["board"].children) == 32
 
@@ -173,3 +183,75 @@ def test_rates_without_a_denominator_are_unknown():
     assert (figures.poverty_rate, figures.near_poor_rate, figures.multidimensional_rate) == (None, None, None)
     zero = Figures(year=2023, group="all", standard="2022-2025", total_households=0, poor=0)
     assert zero.poverty_rate is None
+
+
+# --- across the 2025 reorganisation, populated by the real recompute -------------------------------------------------
+
+
+@pytest.fixture
+def reorganised(db):
+    """Legacy Bắc Kạn (06: district 066 with communes A, B) and Thái Nguyên (19: district 164 with E); 2025 Thái
+    Nguyên (19) with communes X (A and B merged) and Z (E). Reviews of 2024 and 2025 through the service, household
+    totals, then `recompute_all`."""
+    standards_load()
+    legacy = {"valid_from": LEGACY_VALID_FROM, "valid_to": LEGACY_VALID_TO}
+    new = {"valid_from": REORGANISATION_DATE, "valid_to": None}
+    bk = ProvinceFactory(code="06", **legacy)
+    tn = ProvinceFactory(code="19", **legacy)
+    a, b = (CommuneFactory(code=code, parent=DistrictFactory(code=f"06{n}", parent=bk, **legacy), **legacy)
+            for n, code in enumerate(("02146", "02149")))
+    e = CommuneFactory(code="05500", parent=DistrictFactory(code="164", parent=tn, **legacy), **legacy)
+    tn25 = ProvinceFactory(code="19", **new)
+    x, z = (CommuneFactory(code=code, parent=tn25, latitude=lat, longitude=22 + lat, **new)
+            for code, lat in (("02146", 80.0), ("05500", 81.0)))
+    for predecessor, successor in ((a, x), (b, x), (e, z), (bk, tn25), (tn, tn25)):
+        UnitSuccession.objects.create(predecessor=predecessor, successor=successor, is_default=True)
+    for commune, classes, total in ((a, ["poor", "poor", "near_poor"], 30), (b, ["poor"], 10), (e, ["poor"] * 3, 60)):
+        for classification in classes:
+            record(HouseholdFactory(commune=commune), 2024, classification)
+        HouseholdTotal.objects.create(unit=commune, year=2024, total_households=total, source="entered")
+    for commune, classes in ((x, ["poor", "near_poor"]), (z, ["near_poor"])):
+        for classification in classes:
+            record(HouseholdFactory(commune=commune), 2025, classification)
+        HouseholdTotal.objects.create(unit=commune, year=2025, total_households=50, source="entered")
+    recompute_all()
+    leader = ProfileFactory(user__username="lanhdao_tn", role=Role.LEADERSHIP, unit=tn25).user
+    return locals()
+
+
+def test_current_units_with_a_trend_across_2025(client, reorganised):
+    response = get(client, reorganised["leader"])
+    board = response.context["board"]
+    assert (board.unit.pk, board.year, board.view, board.crossed) == (reorganised["tn25"].pk, 2025, "current", False)
+    assert [(p.year, p.figures.poor, p.figures.total_households) for p in board.trend] == [(2024, 6, 100),
+                                                                                          (2025, 1, 100)]
+    assert [row.unit.code for row in board.children] == ["02146", "05500"]
+    assert board.alternate == {"view": "legacy", "code": "19", "name": reorganised["tn"].name}
+    assert 'data-view="current"' in response.content.decode()
+
+
+def test_a_pre_2025_year_under_todays_units(client, reorganised):
+    response = get(client, reorganised["leader"], unit="19", year=2024, view="current")
+    board = response.context["board"]
+    assert board.crossed and board.unit.pk == reorganised["tn25"].pk
+    assert (board.now.poor, board.now.near_poor, board.now.total_households) == (6, 1, 100)  # both old provinces
+    assert board.now.poverty_rate == Decimal("6.00")
+    assert board.children == []
+    html = response.content.decode()
+    assert 'data-testid="remapped"' in html and 'data-testid="no-children-crossed"' in html
+    assert response.context["chart"]["drillable"] is False
+
+
+def test_a_2025_year_under_the_legacy_units(client, reorganised):
+    response = get(client, reorganised["leader"], unit="19", year=2025, view="legacy")
+    board = response.context["board"]
+    assert board.crossed and board.unit.pk == reorganised["tn"].pk
+    assert board.now.near_poor == 1  # Z came from legacy Thái Nguyên's E; X went to legacy Bắc Kạn
+    assert board.alternate == {"view": "current", "code": "19", "name": reorganised["tn25"].name}
+
+
+def test_no_view_across_2025_outside_the_territory(client, reorganised):
+    stranger = ProfileFactory(user__username="lanhdao_khac", role=Role.LEADERSHIP,
+                              unit=ProvinceFactory(code="42")).user
+    response = get(client, stranger, unit="19", year=2024, view="current")
+    assert "board" not in response.context
