@@ -32,3 +32,46 @@ class DatabaseUnavailableMiddleware:
 
             return database_unavailable(request, exception)
         return None
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse an oversized body from its Content-Length, before anything reads it: 413 with a Vietnamese message.
+
+    Multipart requests (spreadsheet uploads, streamed to disk) may carry up to IMPORT_MAX_FILE_BYTES plus the
+    form fields; every other body up to DATA_UPLOAD_MAX_MEMORY_SIZE (Django's own limit, which answers a bare
+    400 once the body is read).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if request.META.get("CONTENT_TYPE", "").startswith("multipart/form-data"):
+            limit += settings.IMPORT_MAX_FILE_BYTES
+        if limit and length > limit:
+            return self._too_large(request, length, limit)
+        return self.get_response(request)
+
+    @staticmethod
+    def _too_large(request, length: int, limit: int):
+        from django.http import HttpResponse, JsonResponse
+        from django.template import loader
+        from django.utils.translation import gettext as _
+
+        message = _("Dữ liệu gửi lên quá lớn (%(size)s MB; tối đa %(limit)s MB). Hãy chia nhỏ tệp rồi gửi lại.") % {
+            "size": f"{length / 1024 / 1024:.1f}".replace(".", ","),
+            "limit": limit // (1024 * 1024),
+        }
+        if request.path_info.startswith("/api/"):
+            response = JsonResponse({"detail": message}, status=413)
+        else:
+            response = HttpResponse(loader.get_template("413.html").render({"message": message}), status=413)
+        response["Connection"] = "close"  # do not wait for a body we will not read
+        return response
