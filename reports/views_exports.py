@@ -1,0 +1,165 @@
+"""The "Báo cáo" page and the Excel downloads. Thin: the workbooks come from `reports.exports`.
+
+* summary and disbursement workbooks are small (aggregates only): built in the request and sent at once;
+* household lists can be long: an `ExportJob` runs through Celery; its page polls the progress (htmx) and offers
+  the file to its owner once done. Another user gets a 404 for the job, its status and its file.
+
+Every unit comes from a code and a year through `reports.selectors.unit_for_view_visible`: a unit outside the
+user's scope is a 404, exactly like an unknown code.
+"""
+
+from __future__ import annotations
+
+import io
+
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from households.models import HouseholdReview
+from households.selectors import may_see_personal_data
+from provinces.models import LEGACY_VALID_TO, REORGANISATION_DATE, AdministrativeUnit, end_of_year
+from provinces.selectors import profile_of, units_in_force, units_visible_to
+from reports.exports.disbursement import disbursement_build, disbursement_xlsx
+from reports.exports.jobs import export_job_create, export_jobs_of
+from reports.exports.summary import summary_build, summary_xlsx
+from reports.exports.workbook import XLSX_CONTENT_TYPE
+from reports.models import DisbursementAggregate, ExportJob
+from reports.selectors import CURRENT, LEGACY, VIEWS, natural_view, poverty_data_years, unit_for_view_visible
+
+RECENT_JOBS = 10
+
+
+def _year(value) -> int | None:
+    try:
+        number = int(value or "")
+    except (TypeError, ValueError):
+        return None
+    return number if 2000 <= number <= 2100 else None
+
+
+def _profile_view(user) -> str:
+    """The period of the user's own unit: legacy units (before 1 July 2025) or today's."""
+    profile = profile_of(user)
+    if profile is not None and profile.unit.is_legacy:
+        return LEGACY
+    return CURRENT
+
+
+def _unit_or_404(request, params, *, view: str | None = None) -> tuple[AdministrativeUnit, int, str]:
+    year = _year(params.get("year"))
+    code = (params.get("unit") or "").strip()
+    if year is None or not code:
+        raise Http404
+    view = view or params.get("view") or natural_view(year)
+    if view not in VIEWS:
+        raise Http404
+    unit = unit_for_view_visible(user=request.user, code=code, year=year, view=view)
+    if unit is None:
+        raise Http404
+    return unit, year, view
+
+
+def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _unit_choices(user, year: int | None, view: str) -> list[AdministrativeUnit]:
+    """The units a user picks from: provinces and districts of the scope (and communes for a district's or a
+    commune's user), in force at the end of the year (or today, for today's units). One query."""
+    if view == LEGACY:
+        on = end_of_year(year) if year is not None and natural_view(year) == LEGACY else LEGACY_VALID_TO
+    else:
+        on = max(timezone.localdate(), REORGANISATION_DATE)
+    profile = profile_of(user)
+    levels = ["province", "district"]
+    if profile is not None and profile.unit.level != "province":
+        levels.append("commune")
+    return list(
+        (units_visible_to(user=user) & units_in_force(on=on)).filter(level__in=levels)
+        .only("pk", "code", "name", "level").order_by("code")[:500]
+    )
+
+
+@require_GET
+def index(request):
+    years = sorted(poverty_data_years(), reverse=True)
+    year = _year(request.GET.get("year")) or (years[0] if years else None)
+    view = request.GET.get("view") if request.GET.get("view") in VIEWS else _profile_view(request.user)
+    units = _unit_choices(request.user, year, view)
+    profile = profile_of(request.user)
+    selected = (request.GET.get("unit") or "").strip() or (profile.unit.code if profile else "")
+    disbursement_years = sorted(set(DisbursementAggregate.objects.filter(month=0).values_list("year", flat=True)
+                                    .order_by("year").distinct()), reverse=True)
+    return render(request, "reports/exports.html", {
+        "profile": profile, "years": years, "year": year, "view": view, "views": [
+            (LEGACY, _("Đơn vị trước ngày 01/7/2025 (tỉnh, huyện, xã)")),
+            (CURRENT, _("Đơn vị hiện nay (tỉnh, xã)")),
+        ],
+        "units": units, "selected": selected, "disbursement_years": disbursement_years,
+        "classifications": HouseholdReview.Classification.choices,
+        "may_see_personal_data": may_see_personal_data(user=request.user),
+        "jobs": export_jobs_of(user=request.user)[:RECENT_JOBS],
+    })
+
+
+@require_GET
+def summary_download(request):
+    unit, year, view = _unit_or_404(request, request.GET)
+    report = summary_build(unit=unit, year=year, view=view)
+    output = io.BytesIO()
+    summary_xlsx(report, output)
+    return _xlsx_response(output.getvalue(), f"tong-hop-ra-soat-{unit.code}-{year}-{view}.xlsx")
+
+
+@require_GET
+def disbursement_download(request):
+    unit, year, _view = _unit_or_404(request, request.GET, view=None)
+    report = disbursement_build(unit=unit, year=year)
+    output = io.BytesIO()
+    disbursement_xlsx(report, output)
+    return _xlsx_response(output.getvalue(), f"giai-ngan-du-an-nguon-von-{unit.code}-{year}.xlsx")
+
+
+@require_POST
+def household_export(request):
+    """Queue a household-list export for the unit and year (natural units), then show its progress."""
+    unit, year, _view = _unit_or_404(request, request.POST)
+    classification = request.POST.get("classification") or ""
+    if classification and classification not in HouseholdReview.Classification.values:
+        classification = ""
+    job = export_job_create(owner=request.user, kind=ExportJob.Kind.HOUSEHOLDS, unit=unit, year=year,
+                            parameters={"classification": classification})
+    return redirect("reports:export-job", pk=job.pk)
+
+
+def _job_or_404(request, pk: int) -> ExportJob:
+    return get_object_or_404(export_jobs_of(user=request.user), pk=pk)
+
+
+@require_GET
+def job_detail(request, pk: int):
+    job = _job_or_404(request, pk)
+    return render(request, "reports/exports_job.html", {"job": job})
+
+
+@require_GET
+def job_status(request, pk: int):
+    job = _job_or_404(request, pk)
+    return render(request, "reports/exports_job_status.html", {"job": job})
+
+
+@require_GET
+def job_download(request, pk: int):
+    job = _job_or_404(request, pk)
+    if job.status != ExportJob.Status.DONE or not job.file:
+        raise Http404
+    response = FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file_name,
+                            content_type=XLSX_CONTENT_TYPE)
+    response["Cache-Control"] = "no-store"
+    return response
