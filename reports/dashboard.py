@@ -334,9 +334,8 @@ def _money(*, unit: AdministrativeUnit, year: int) -> tuple[list[MoneyRow], list
     projects: dict[str, MoneyRow] = {}
     sources: dict[str, MoneyRow] = {}
     total = MoneyRow("total", _("Tổng cộng"))
-    for source, project, month, allocated, disbursed in rows:
-        amount_allocated = allocated if month == 0 else 0
-        amount_disbursed = disbursed if month != 0 else 0
+    for source, project, _month, allocated, disbursed in rows:
+        amount_allocated, amount_disbursed = allocated, disbursed  # month 0 allocates, months 1–12 disburse
         project_row = projects.setdefault(project, MoneyRow(project, names.get(project, project)))
         source_row = sources.setdefault(source, MoneyRow(source, str(source_labels.get(source, source))))
         for row in (project_row, source_row, total):

@@ -19,6 +19,11 @@
     return Number(value).toLocaleString("vi-VN", { maximumFractionDigits: 3 });
   }
 
+  // A category whose rate is unknown says so under its name (an empty bar could be read as 0).
+  function withUnknown(name, rate, data) {
+    return rate === null || rate === undefined ? name + "\n(" + data.labels.no_data + ")" : name;
+  }
+
   function drill(data, code) {
     if (!data.drillable || !code) {
       return;
@@ -49,7 +54,8 @@
     if (data.target_rate !== null) {
       series.markLine = {
         symbol: "none", lineStyle: { color: "#198754", type: "dashed", width: 2 },
-        label: { formatter: data.labels.target + " " + rateText(data.target_rate, data.labels), position: "insideEndTop" },
+        label: { formatter: data.labels.target + " " + rateText(data.target_rate, data.labels), position: "insideStartTop",
+          color: "#146c43", backgroundColor: "rgba(255,255,255,0.85)", padding: [1, 3] },
         data: [{ yAxis: data.target_rate }],
       };
     }
@@ -58,8 +64,8 @@
       grid: { left: 8, right: 16, top: 24, bottom: 8, containLabel: true },
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" },
         valueFormatter: function (value) { return rateText(value, data.labels); } },
-      xAxis: { type: "category", data: data.children.map(function (child) { return child.name; }),
-        axisLabel: { rotate: data.children.length > 8 ? 40 : 0, interval: 0 } },
+      xAxis: { type: "category", data: data.children.map(function (child) { return withUnknown(child.name, child.rate, data); }),
+        axisLabel: { rotate: data.children.length > 6 ? 30 : 0, interval: 0, lineHeight: 14 } },
       yAxis: { type: "value", axisLabel: { formatter: "{value}%" } },
       series: [series],
     });
@@ -134,11 +140,11 @@
     }
     chart.setOption({
       animation: false,
-      grid: { left: 8, right: 16, top: 40, bottom: 8, containLabel: true },
+      grid: { left: 8, right: 16, top: 40, bottom: 16, containLabel: true },
       legend: { top: 0 },
       tooltip: { trigger: "axis", valueFormatter: function (value) { return rateText(value, data.labels); } },
-      xAxis: { type: "category", data: data.groups.map(function (group) { return group.label; }),
-        axisLabel: { interval: 0 } },
+      xAxis: { type: "category", data: data.groups.map(function (group) { return withUnknown(group.label, group.rate, data); }),
+        axisLabel: { interval: 0, lineHeight: 14 } },
       yAxis: { type: "value", axisLabel: { formatter: "{value}%" } },
       series: [
         { name: data.labels.rate, type: "bar", itemStyle: { color: BRAND },
@@ -193,7 +199,7 @@
       series: [
         { name: data.labels.allocated, type: "bar", itemStyle: { color: GREY },
           data: data.sources.map(function (source) { return Math.round(total(source.allocated) * 1000) / 1000; }) },
-        { name: data.labels.disbursed, type: "bar",
+        { name: data.labels.disbursed, type: "bar", itemStyle: { color: BRAND },
           data: data.sources.map(function (source) {
             return { value: Math.round(total(source.disbursed) * 1000) / 1000, itemStyle: { color: source.colour } };
           }) },
