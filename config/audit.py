@@ -5,10 +5,13 @@ entries; everyone else gets an empty list, so a template shows nothing. Bulk imp
 no per-row history: their ImportBatch / BudgetImport (who, when, file, sha256) is the audit of those changes.
 """
 
+import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import QuerySet
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from config.access import user_may
@@ -48,6 +51,10 @@ def _display(field, value) -> str:
     choices = dict(field.flatchoices) if getattr(field, "flatchoices", None) else {}
     if value in choices:
         return str(choices[value])
+    if isinstance(value, int | Decimal) and not field.is_relation:
+        return number_format(value, force_grouping=True)  # 1.234.567 and 2,50 in Vietnamese
+    if isinstance(value, datetime.date):
+        return f"{value:%d/%m/%Y}"
     return str(value)
 
 
