@@ -2,9 +2,9 @@
 
 * Scope: the reviews come from `households.selectors.household_reviews_visible_to(user=…)`, so a list never holds a
   household outside the user's unit, whoever asks for which unit.
-* Personal data: the head's name and ID number are columns only for roles that may see them
-  (`households.selectors.may_see_personal_data`); for leadership the columns are not there at all (not masked:
-  absent).
+* Personal data: the head's name is a column only for roles that may see it
+  (`households.selectors.may_see_personal_data`); for leadership the column is not there at all (not masked:
+  absent). ID numbers are never exported: they are shown only on the household page (config/access.py).
 * Memory: the rows are read with a server-side cursor in batches (`iterator(chunk_size=…)`) and written with
   XlsxWriter in constant_memory mode (each row goes to a temporary file as soon as it is complete), so memory stays
   flat however long the list is.
@@ -53,7 +53,7 @@ def household_list_queryset(request: HouseholdListRequest):
 
 
 FIELDS = (
-    "household__code", "household__head_name", "household__id_number", "commune__code", "commune__name",
+    "household__code", "household__head_name", "commune__code", "commune__name",
     "household__village", "household__ethnicity", "household__is_ethnic_minority", "household__is_female_head",
     "members", "area", "income_per_capita", "deprivation_count", "deprivations", "standard__code",
     "classification", "declared_classification", "is_mismatch", "transition", "kind", "review_date",
@@ -63,7 +63,7 @@ FIELDS = (
 def _columns(personal: bool) -> list[tuple[str, int]]:
     columns = [(_("STT"), 7), (_("Mã hộ"), 14)]
     if personal:
-        columns += [(_("Họ và tên chủ hộ"), 26), (_("Số CCCD/CMND chủ hộ"), 16)]
+        columns += [(_("Họ và tên chủ hộ"), 26)]
     columns += [
         (_("Mã xã"), 8), (_("Xã/phường/thị trấn"), 22), (_("Thôn/bản/tổ dân phố"), 18), (_("Dân tộc"), 10),
         (_("Hộ DTTS"), 7), (_("Chủ hộ là nữ"), 7), (_("Số nhân khẩu"), 8), (_("Khu vực"), 9),
@@ -109,8 +109,8 @@ def household_list_xlsx(request: HouseholdListRequest, target,
     sheet.merge_range(1, 0, 1, last, text(_("%(unit)s (mã %(code)s). Xuất lúc %(now)s: %(count)s hộ.") % {
         "unit": request.unit.name, "code": request.unit.code, "count": f"{total:,}".replace(",", "."),
         "now": timezone.localtime().strftime("%H:%M %d/%m/%Y")}), formats.subtitle)
-    note = (_("Danh sách có họ tên và số định danh của chủ hộ: dữ liệu cá nhân, chỉ dùng cho công tác giảm nghèo, "
-              "không chuyển cho người không có thẩm quyền.") if personal else
+    note = (_("Danh sách có họ tên chủ hộ: dữ liệu cá nhân, chỉ dùng cho công tác giảm nghèo, không chuyển cho "
+              "người không có thẩm quyền. Số định danh chỉ xem trên trang từng hộ.") if personal else
             _("Vai trò của người xuất chỉ xem số liệu tổng hợp: danh sách không có họ tên và số định danh của chủ hộ."))
     sheet.merge_range(2, 0, 2, last, note, formats.note)
     sheet.set_row(HEADER_ROW, 45)
@@ -119,13 +119,13 @@ def household_list_xlsx(request: HouseholdListRequest, target,
 
     row = FIRST_DATA_ROW
     written = 0
-    for (code, name, id_number, commune_code, commune_name, village, ethnicity, minority, female, members, area,
+    for (code, name, commune_code, commune_name, village, ethnicity, minority, female, members, area,
          income, deprivation_count, deprivations, standard, classification, declared, mismatch, transition, kind,
          review_date) in rows.iterator(chunk_size=BATCH):
         written += 1
         values = [code]
         if personal:
-            values += [name, id_number]
+            values += [name]
         sheet.write_number(row, 0, written, formats.center)
         column = 1
         for value in values:
