@@ -34,6 +34,7 @@ from households.models import Household, HouseholdReview, ImportBatch, PersonalD
 from programmes.models import PovertyTarget
 from programmes.services import poverty_target_set, programme_structure_load
 from provinces.models import AdministrativeUnit, Role
+from reports.models import ExportJob
 from tests.budgets.conftest import allocate, disburse
 from tests.factories import TEST_PASSWORD, ProfileFactory
 from tests.households.conftest import registry, standards  # noqa: F401  (fixtures)
@@ -119,6 +120,7 @@ def _snapshot(place: Place) -> tuple:
         HouseholdReview.objects.filter(household=place.household).count(),
         Disbursement.objects.filter(allocation=place.line).count(),
         ImportBatch.objects.count(),
+        ExportJob.objects.count(),
     )
 
 
@@ -174,6 +176,9 @@ ROUTES = [
     Route("households", "list", "page", "get", lambda p: "/households/?year=2024", kind="list",
           marker=lambda p: p.household.code),
     Route("households", "detail", "page", "get", lambda p: f"/households/{household(p)}/"),
+    Route("households", "export", "page", "post", lambda p: "/reports/exports/households/", ok=(302,),
+          data=lambda p: {"year": "2024", "unit": district_code(p)},
+          changed=lambda p, before, after: after[8] == before[8] + 1),
     Route("households", "update", "page", "post", lambda p: f"/households/{household(p)}/",
           data=lambda p: {"head_name": "Đổi Tên"}),
     Route("households", "delete", "page", "delete", lambda p: f"/households/{household(p)}/"),
@@ -220,6 +225,8 @@ ROUTES = [
           lambda p: f"/api/v1/stats/disbursement/?unit={district_code(p)}&year=2023"),
     Route("allocations", "detail", "page", "get", lambda p: f"/budgets/allocations/{line(p)}/"),
     Route("allocations", "export", "page", "get", lambda p: f"/budgets/export.xlsx?unit={district_code(p)}&year=2023"),
+    Route("allocations", "export", "page", "get",
+          lambda p: f"/reports/exports/disbursement.xlsx?unit={district_code(p)}&year=2023"),
     Route("allocations", "update", "page", "post", lambda p: f"/budgets/allocations/{line(p)}/adjust/", ok=(302,),
           data=_line_form, changed=lambda p, before, after: after[1][0] == before[1][0] + 5_000_000),
     Route("allocations", "delete", "page", "post", lambda p: f"/budgets/allocations/{line(p)}/delete/"),
@@ -249,9 +256,7 @@ ROUTES = [
 ]
 
 # Cells of the matrix that no page or API offers at all (so nothing to try beyond the routes above), with why.
-NO_ROUTE = {
-    ("households", "export"): "the household-list export belongs to reports/exports (tested there when it lands)",
-}
+NO_ROUTE: dict[tuple[str, str], str] = {}
 
 CELLS_TRIED = len(ROUTES) * len(ROLES) * len(LOCATIONS)
 PERSONAL = ("Nguyễn Văn An", "Trần Văn Cường", "006090001234", "Người Trong Tệp")
