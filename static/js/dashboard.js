@@ -189,12 +189,12 @@
     function total(values) { return values.reduce(function (sum, value) { return sum + value; }, 0); }
     chart.setOption({
       animation: false,
-      grid: { left: 8, right: 8, top: 40, bottom: 8, containLabel: true },
+      grid: { left: 8, right: 8, top: 40, bottom: 16, containLabel: true },
       legend: { top: 0 },
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" },
         valueFormatter: function (value) { return moneyText(value) + " " + data.labels.million; } },
       xAxis: { type: "category", data: data.sources.map(function (source) { return source.label; }),
-        axisLabel: { interval: 0, width: 110, overflow: "break" } },
+        axisLabel: { interval: 0, width: 110, overflow: "break", lineHeight: 14 } },
       yAxis: { type: "value", axisLabel: { formatter: moneyText } },
       series: [
         { name: data.labels.allocated, type: "bar", itemStyle: { color: GREY },
