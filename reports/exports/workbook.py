@@ -74,6 +74,8 @@ class Formats:
         self.sub_center = add({**base, **sub, "border": 1, "align": "center", "valign": "top"})
         self.sub_count = add({**base, **sub, "border": 1, "num_format": "#,##0", "valign": "top"})
         self.sub_rate = add({**base, **sub, "border": 1, "num_format": "0.00", "valign": "top"})
+        self.plain_count = add({"num_format": "#,##0"})  # long lists: no border, no font (see households.py)
+        self.plain_date = add({"num_format": "dd/mm/yyyy"})
         self.signature = add({**base, "bold": True, "align": "center"})
         self.signature_note = add({**base, "italic": True, "align": "center"})
 
