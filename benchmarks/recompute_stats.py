@@ -1,0 +1,344 @@
+"""Benchmark (issue 8): the aggregate recompute and the stats API at scale, on PostgreSQL.
+
+Loads 2,000,000 periodic household reviews (500,000 households of five provinces, reviewed 2021–2024) with COPY,
+then measures
+  (a) the incremental recompute after a 100,000-row import (one province's 2024 reviews rewritten; goal ≤ 10 s),
+      and for information one district's;
+  (b) the full recompute (goal ≤ 120 s);
+  (c) latency under 20 concurrent clients on loopback against gunicorn (DEBUG=0): GET /api/v1/stats/poverty/
+      (token of a leadership user; goal p95 ≤ 50 ms) and the dashboard `/` (session of the same user; goal
+      p95 ≤ 150 ms);
+  (d) with --export, the household-list export benchmark of the exports helper (benchmarks/export_households.py)
+      against the same database.
+
+    createdb -h 127.0.0.1 -U postgres bench_stats
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_stats .venv/bin/python benchmarks/recompute_stats.py \\
+        [--reviews 2000000] [--clients 20] [--seconds 20] [--workers 5] [--export]
+
+Use a scratch database: it is migrated, loaded with reference data and filled (a second run reuses the reviews).
+Not part of the test suite: no figure here is asserted, they are printed.
+"""
+
+import argparse
+import io
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("DEBUG", "1")
+# The loopback server (DEBUG=0) must sign sessions with the key this process uses to create the leader's session.
+os.environ.setdefault("SECRET_KEY", "benchmark-only-" + "x" * 50)
+
+import django  # noqa: E402
+
+django.setup()
+
+import requests  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from households.models import HouseholdReview, PovertyStandard  # noqa: E402
+from households.services import standards_load  # noqa: E402
+from provinces.models import AdministrativeUnit, HouseholdTotal, Role, UserProfile, end_of_year  # noqa: E402
+from provinces.selectors import units_in_force  # noqa: E402
+from reports.aggregates import poverty_recompute  # noqa: E402
+from reports.models import PovertyAggregate  # noqa: E402
+
+PROVINCES = ["20", "06", "19", "38", "40"]  # Lạng Sơn, Bắc Kạn, Thái Nguyên, Thanh Hoá, Nghệ An (not 42: --export)
+YEARS = [2021, 2022, 2023, 2024]
+PREFIX = "BS"
+LEADER = "bench_lanhdao"
+CLASSES = ["poor", "near_poor", "middle", "not_poor"]
+WEIGHTS = [10, 8, 12, 70]
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+def communes_of(code: str) -> list[tuple[int, str]]:
+    return list(
+        units_in_force(on=end_of_year(YEARS[-1])).filter(level="commune", parent__parent__code=code)
+        .filter(valid_to__isnull=False).values_list("pk", "area").order_by("code")
+    )
+
+
+def copy_text(table: str, columns: list[str], lines) -> None:
+    with connection.cursor() as cursor, cursor.cursor.copy(
+        f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    ) as copy:
+        buffer = io.StringIO()
+        for count, line in enumerate(lines, 1):
+            buffer.write(line)
+            if count % 50_000 == 0:
+                copy.write(buffer.getvalue())
+                buffer = io.StringIO()
+        copy.write(buffer.getvalue())
+
+
+def populate(reviews: int) -> None:
+    existing = HouseholdReview.objects.filter(household__code__startswith=PREFIX).count()
+    if existing >= reviews:
+        log(f"data: {existing:,} benchmark reviews already there")
+        return
+    if existing:
+        raise SystemExit("partial benchmark data: use a fresh database")
+    started = time.perf_counter()
+    standard_id = PovertyStandard.objects.get(code="2022-2025").pk
+    per_province = reviews // (len(PROVINCES) * len(YEARS))
+    rng = random.Random(8)
+    now = timezone.now().isoformat()
+    plan = []  # (household index, commune pk, area)
+    for code in PROVINCES:
+        communes = communes_of(code)
+        base = len(plan)
+        plan.extend((base + i, *communes[i % len(communes)]) for i in range(per_province))
+    log(f"data: {len(plan):,} households in {len(PROVINCES)} provinces, {len(YEARS)} years each")
+
+    def households():
+        for index, commune, _area in plan:
+            minority = "t" if rng.random() < 0.4 else "f"
+            female = "t" if rng.random() < 0.3 else "f"
+            yield (f"{PREFIX}{index:08d}\tHộ {index}\tho {index}\t\tThôn 1\tKinh\t{minority}\t4\t{female}\tf\tf\tf\t"
+                   f"{now}\t{now}\t{commune}\n")
+
+    copy_text("households_household", [
+        "code", "head_name", "head_name_search", "id_number", "village", "ethnicity", "is_ethnic_minority", "members",
+        "is_female_head", "has_disabled_member", "has_person_with_merit", "is_social_protection_beneficiary",
+        "created_at", "updated_at", "commune_id",
+    ], households())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT code, id FROM households_household WHERE code LIKE %s", [PREFIX + "%"])
+        ids = dict(cursor.fetchall())
+    log(f"data: households copied in {time.perf_counter() - started:.1f} s")
+
+    def review_lines():
+        previous: dict[int, str] = {}
+        for year in YEARS:
+            for index, commune, area in plan:
+                classification = rng.choices(CLASSES, WEIGHTS)[0]
+                before = previous.get(index)
+                transition = r"\N"
+                if classification == "poor":
+                    transition = "remained" if before == "poor" else ("newly_poor" if before else r"\N")
+                elif before == "poor":
+                    transition = "escaped"
+                previous[index] = classification
+                deprived = 3 if classification == "poor" else 1
+                income = {"poor": 900_000, "near_poor": 1_200_000, "middle": 2_000_000}.get(classification, 4_000_000)
+                mismatch = "t" if rng.random() < 0.01 else "f"
+                household = ids[f"{PREFIX}{index:08d}"]
+                yield (f"{household}\t{commune}\t{year}\tperiodic\t{standard_id}\t{area}\t{income}\t4\t"
+                       f"[]\t{deprived}\t{classification}\t{classification}\t{mismatch}\t{transition}\tf\t\t"
+                       f"{now}\t{now}\n")
+
+    copy_text("households_householdreview", [
+        "household_id", "commune_id", "year", "kind", "standard_id", "area", "income_per_capita", "members",
+        "deprivations", "deprivation_count", "classification", "declared_classification", "is_mismatch",
+        "transition", "is_newly_escaped", "reason", "created_at", "updated_at",
+    ], review_lines())
+    log(f"data: {len(plan) * len(YEARS):,} reviews copied after {time.perf_counter() - started:.1f} s")
+    totals = []
+    counts: dict[int, int] = {}
+    for _index, commune, _area in plan:
+        counts[commune] = counts.get(commune, 0) + 1
+    for year in YEARS:
+        for commune, count in counts.items():
+            totals.append(HouseholdTotal(unit_id=commune, year=year, total_households=round(count * 1.05),
+                                         source=HouseholdTotal.Source.DEMO))
+    HouseholdTotal.objects.bulk_create(totals, batch_size=5000, ignore_conflicts=True)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE households_household; ANALYZE households_householdreview")
+    log(f"data: ready after {time.perf_counter() - started:.1f} s")
+
+
+def timed(label: str, function, **kwargs):
+    started = time.perf_counter()
+    result = function(**kwargs)
+    log(f"{label}: {time.perf_counter() - started:.2f} s ({result.rows:,} rows written, {result.deleted:,} deleted)")
+    return result
+
+
+def simulate_import(province: AdministrativeUnit, year: int, limit: int) -> int:
+    """What a committed import leaves behind: `limit` reviews of the province's year rewritten."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE households_householdreview SET classification = CASE classification
+                WHEN 'poor' THEN 'near_poor' WHEN 'near_poor' THEN 'poor' ELSE classification END,
+                updated_at = now()
+            WHERE id IN (SELECT r.id FROM households_householdreview r
+                         JOIN provinces_administrativeunit c ON c.id = r.commune_id
+                         JOIN provinces_administrativeunit d ON d.id = c.parent_id
+                         WHERE r.year = %s AND d.parent_id = %s LIMIT %s)
+            """,
+            [year, province.pk, limit],
+        )
+        return cursor.rowcount
+
+
+# --- latency ------------------------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_env() -> dict:
+    env = dict(os.environ)
+    env.update(DEBUG="0", ALLOWED_HOSTS="127.0.0.1", SECURE_SSL_REDIRECT="0", SECURE_HSTS_SECONDS="0",
+               DJANGO_SETTINGS_MODULE="recompute_stats_settings", PYTHONPATH=str(ROOT / "benchmarks"))
+    return env
+
+
+def leader_credentials(province: AdministrativeUnit) -> tuple[str, str]:
+    """(API token, session key) of a leadership user of `province`."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from rest_framework.authtoken.models import Token
+
+    user, _ = get_user_model().objects.get_or_create(username=LEADER)
+    UserProfile.objects.update_or_create(user=user, defaults={"role": Role.LEADERSHIP, "unit": province})
+    token, _ = Token.objects.get_or_create(user=user)
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return token.key, session.session_key
+
+
+def load(url_for, *, headers: dict, cookies: dict, clients: int, seconds: float) -> list[float]:
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    stop = time.perf_counter() + seconds
+
+    def worker(seed: int):
+        rng = random.Random(seed)
+        session = requests.Session()
+        session.headers.update(headers)
+        session.cookies.update(cookies)
+        mine = []
+        while time.perf_counter() < stop:
+            url = url_for(rng)
+            started = time.perf_counter()
+            response = session.get(url, allow_redirects=False, timeout=30)
+            mine.append(time.perf_counter() - started)
+            if response.status_code != 200:
+                with lock:
+                    errors.append(f"{response.status_code} {url}")
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        log(f"  {len(errors)} non-200 responses, e.g. {errors[:3]}")
+    return latencies
+
+
+def report(label: str, latencies: list[float], seconds: float) -> None:
+    ordered = sorted(latencies)
+
+    def pct(p):
+        return ordered[min(len(ordered) - 1, int(len(ordered) * p))] * 1000
+
+    log(f"{label}: {len(ordered):,} requests in {seconds:.0f} s ({len(ordered) / seconds:,.0f}/s); "
+        f"p50 {pct(0.50):.1f} ms, p95 {pct(0.95):.1f} ms, p99 {pct(0.99):.1f} ms, "
+        f"mean {statistics.fmean(ordered) * 1000:.1f} ms")
+
+
+def latency(province: AdministrativeUnit, *, clients: int, seconds: float, workers: int) -> None:
+    token, session_key = leader_credentials(province)
+    codes = [province.code, *AdministrativeUnit.objects.filter(parent=province).values_list("code", flat=True)]
+    codes += list(AdministrativeUnit.objects.filter(parent__parent=province).values_list("code", flat=True)[:200])
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(  # noqa: S603
+        [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers),
+         "--log-level", "warning"],
+        cwd=ROOT, env=server_env(),
+    )
+    try:
+        for _ in range(100):
+            try:
+                requests.get(f"{base}/accounts/login/", timeout=20)
+                break
+            except requests.RequestException:
+                time.sleep(0.2)
+        api_headers = {"Authorization": f"Token {token}"}
+        check = requests.get(f"{base}/api/v1/stats/poverty/", params={"unit": province.code, "year": 2024},
+                             headers=api_headers, timeout=30)
+        log(f"stats API check: {check.status_code} {check.text[:160]}")
+        cookie = {"__Secure-sessionid": session_key}
+        page = requests.get(f"{base}/", cookies=cookie, allow_redirects=False, timeout=30)
+        log(f"dashboard check: {page.status_code}, {len(page.content):,} bytes")
+
+        def stats_url(rng):
+            return f"{base}/api/v1/stats/poverty/?unit={rng.choice(codes)}&year={rng.choice(YEARS)}"
+
+        for _round in range(2):  # warm-up, then the measured round
+            latencies = load(stats_url, headers=api_headers, cookies={}, clients=clients, seconds=seconds / 4)
+        latencies = load(stats_url, headers=api_headers, cookies={}, clients=clients, seconds=seconds)
+        report(f"(c) GET /api/v1/stats/poverty/, {clients} clients", latencies, seconds)
+        latencies = load(lambda rng: f"{base}/", headers={}, cookies=cookie, clients=clients, seconds=seconds / 4)
+        latencies = load(lambda rng: f"{base}/", headers={}, cookies=cookie, clients=clients, seconds=seconds)
+        report(f"(c) GET / (dashboard, leadership), {clients} clients", latencies, seconds)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--reviews", type=int, default=2_000_000)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--workers", type=int, default=5)
+    parser.add_argument("--export", action="store_true", help="also run benchmarks/export_households.py")
+    args = parser.parse_args()
+    if connection.vendor != "postgresql":
+        raise SystemExit("PostgreSQL only: set DATABASE_URL")
+    call_command("migrate", verbosity=0)
+    if not AdministrativeUnit.objects.filter(code="40").exists():
+        call_command("load_reference_data", verbosity=0)
+    standards_load()
+    populate(args.reviews)
+    total = HouseholdReview.objects.count()
+    log(f"reviews in the database: {total:,}")
+
+    timed("(b) full recompute, first run", poverty_recompute)
+    timed("(b) full recompute", poverty_recompute)
+    log(f"    aggregate rows: {PovertyAggregate.objects.count():,}")
+    province = units_in_force(on=end_of_year(2024)).get(code=PROVINCES[-1])
+    changed = simulate_import(province, 2024, 100_000)
+    timed(f"(a) incremental recompute of a province after {changed:,} reviews rewritten", poverty_recompute,
+          unit=province, year=2024)
+    district = AdministrativeUnit.objects.filter(parent=province).order_by("code").first()
+    timed("    incremental recompute of one district, 2024", poverty_recompute, unit=district, year=2024)
+    timed("    incremental recompute of one district, 2022 (later years too)", poverty_recompute, unit=district,
+          year=2022)
+    latency(province, clients=args.clients, seconds=args.seconds, workers=args.workers)
+    if args.export:
+        subprocess.run([sys.executable, str(ROOT / "benchmarks/export_households.py")], check=True)  # noqa: S603
+
+
+if __name__ == "__main__":
+    main()
