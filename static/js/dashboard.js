@@ -130,6 +130,15 @@
           data: data.trend.map(function (point) { return point.near_poor_rate; }) },
       ],
     });
+    // A click on a year opens that year for the same unit.
+    chart.on("click", function (params) {
+      var point = data.trend[params.dataIndex];
+      if (point && point.year !== data.year) {
+        var query = new URLSearchParams(window.location.search);
+        query.set("year", String(point.year));
+        window.location.search = query.toString();
+      }
+    });
     return chart;
   }
 
