@@ -74,7 +74,9 @@ def test_scope_matrix(client, registry, username, expected, masked):
 @pytest.mark.django_db
 def test_a_user_without_a_profile_sees_nothing(client, registry, django_user_model):
     django_user_model.objects.create_user("khach", password=TEST_PASSWORD)
-    assert codes(login(client, "khach").get(URL)) == []
+    response = login(client, "khach").get(URL)
+    assert response.status_code == 403  # no role, no cell of the access matrix (config/access.py)
+    assert "household_code" not in response.content.decode()
 
 
 def test_token_authentication_is_scoped_too(client, registry, people):
