@@ -136,6 +136,7 @@
       if (point && point.year !== data.year) {
         var query = new URLSearchParams(window.location.search);
         query.set("year", String(point.year));
+        query.set("view", data.query.view);  // the trend is drawn in one view: stay in it
         window.location.search = query.toString();
       }
     });
