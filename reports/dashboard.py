@@ -319,7 +319,7 @@ def _poverty_rows(*, unit: AdministrativeUnit, child_ids: list[int], year: int) 
     groups) and its children's rows of this year and the year before."""
     return list(
         PovertyAggregate.objects.filter(
-            Q(unit=unit, year__lte=year)
+            Q(unit=unit)
             | Q(unit_id__in=child_ids, year__in=[year - 1, year], group=PovertyGroup.ALL)
         ).values(*FIGURE_FIELDS)
     )
@@ -441,7 +441,8 @@ def dashboard_build(
         sources=sources,
         money_total=money_total,
         elapsed_percent=year_elapsed_percent(year=year, today=today),
-        years=sorted({point.year for point in trend} | {year}),
+        years=sorted({point.year for point in trend} | {y for (y, group) in own if group == PovertyGroup.ALL}
+                     | {year}),
     )
 
 

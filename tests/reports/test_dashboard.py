@@ -255,3 +255,9 @@ def test_no_view_across_2025_outside_the_territory(client, reorganised):
                               unit=ProvinceFactory(code="42")).user
     response = get(client, stranger, unit="19", year=2024, view="current")
     assert "board" not in response.context
+
+
+def test_year_choices_include_later_years(client, people, figures):
+    response = get(client, people["leader"], unit="06", year=2022)
+    assert response.context["board"].years == [2021, 2022, 2023]
+    assert [p.year for p in response.context["board"].trend] == [2021, 2022]  # the trend stops at the year shown
