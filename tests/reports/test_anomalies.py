@@ -172,3 +172,9 @@ def test_query_count_does_not_grow_with_communes(client, people, anomalies_world
         response = client.get(url, {"unit": "06", "year": 2023})
     assert len(response.context["anomalies"]) == 30
     assert Decimal(DEFAULT_THRESHOLDS["mismatch_percent"]) == 5
+
+
+def test_pages_require_login(client, units):
+    for url in (reverse("reports:anomalies"), reverse("reports:dashboard")):
+        response = client.get(url)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
