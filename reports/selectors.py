@@ -114,26 +114,27 @@ def _figures(row: PovertyAggregate, *, unit: AdministrativeUnit | None = None, v
 # --- the unit a code means -------------------------------------------------------------------------------------------
 
 
+def _view_date(year: int, view: str | None) -> datetime.date:
+    view = view or natural_view(year)
+    if view == natural_view(year):
+        return end_of_year(year)
+    if view == CURRENT:
+        return max(timezone.localdate(), REORGANISATION_DATE)
+    return LEGACY_VALID_TO
+
+
 def unit_for_view(*, code: str, year: int, view: str | None = None) -> AdministrativeUnit | None:
     """The unit `code` means for figures of `year` shown in `view`: the unit in force at the end of `year` in its
     natural view; today's unit for legacy years in the current view; the legacy unit (in force on 30/6/2025) for
     later years in the legacy view."""
-    view = view or natural_view(year)
-    if view == natural_view(year):
-        on = end_of_year(year)
-    elif view == CURRENT:
-        on = max(timezone.localdate(), REORGANISATION_DATE)
-    else:
-        on = LEGACY_VALID_TO
-    return units_in_force(on=on).filter(code=code).select_related("parent").first()
+    return units_in_force(on=_view_date(year, view)).filter(code=code).select_related("parent").first()
 
 
 def unit_for_view_visible(*, user, code: str, year: int, view: str | None = None) -> AdministrativeUnit | None:
-    """`unit_for_view` if it lies in the user's scope, else None (out of scope and missing look the same)."""
-    unit = unit_for_view(code=code, year=year, view=view)
-    if unit is None or not units_visible_to(user=user).filter(pk=unit.pk).exists():
-        return None
-    return unit
+    """`unit_for_view` if it lies in the user's scope, else None (out of scope and missing look the same). One
+    query (after the user's profile)."""
+    queryset = units_visible_to(user=user) & units_in_force(on=_view_date(year, view))
+    return queryset.filter(code=code).select_related("parent").first()
 
 
 # --- reads in a year's own units -----------------------------------------------------------------------------------

@@ -242,3 +242,18 @@ def test_cross_2025_views_conserve_household_counts(reorganised):
     # A trend in one view crosses 2025.
     trend = selectors.poverty_trend(unit=u["tn25"], years=[2024, 2025], view="current")
     assert [trend[2024].poor, trend[2025].poor] == [6, 2]
+
+
+def test_nightly_full_recompute_is_on_the_beat_schedule_and_the_task_is_idempotent(units, standards):
+    from config.celery import app
+    from reports.tasks import NIGHTLY_NAME, aggregates_recompute_all_task, aggregates_refresh_task
+
+    app.finalize(auto=True)
+    app.loader.import_default_modules()
+    assert app.conf.beat_schedule[NIGHTLY_NAME]["task"] == "reports.aggregates_recompute_all"
+    record(HouseholdFactory(commune=units["kim_hy"]), 2023, "poor")
+    aggregates_recompute_all_task()
+    first = poverty_table()
+    aggregates_recompute_all_task()
+    aggregates_refresh_task(unit_id=units["na_ri"].pk, year=2023)
+    assert poverty_table() == first and first
