@@ -10,11 +10,26 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, signals
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from config.access import user_may
+
+
+class SavesOnlyHistoricalRecords(HistoricalRecords):
+    """History of every save, none of deletes: for households and reviews, which are deleted only by the import
+    paths (replacing a year's reviews, reverting a batch), set-based and audited by their ImportBatch. A delete
+    signal receiver would stop Django's fast DELETE and write one history row per deleted review, turning a
+    re-import of 50,000 rows into 50,000 single-row INSERTs."""
+
+    def finalize(self, sender, **kwargs):
+        super().finalize(sender, **kwargs)
+        if sender is self.cls:
+            signals.post_delete.disconnect(self.post_delete, sender=sender)
+            signals.pre_delete.disconnect(self.pre_delete, sender=sender)
+
 
 HIDDEN_FIELDS = {"updated_at", "created_at", "version", "head_name_search", "computed_at"}
 KIND_LABELS = {"+": _("Tạo mới"), "~": _("Sửa"), "-": _("Xoá")}

@@ -8,8 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from config.audit import SavesOnlyHistoricalRecords
 from provinces.models import AdministrativeUnit
 
 
@@ -59,10 +59,10 @@ class Household(models.Model):
     is_social_protection_beneficiary = models.BooleanField(_("thuộc diện bảo trợ xã hội"), default=False)
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
-    # Who changed what and when (django-simple-history): rows written through save()/delete() by the services and
-    # pages. The import pipeline writes in bulk (COPY/bulk_create) without per-row history: its ImportBatch (who,
+    # Who changed what and when (django-simple-history): every save() by the services and pages. The import pipeline
+    # writes and deletes in bulk (COPY/bulk_create, set-based DELETE) without per-row history: its ImportBatch (who,
     # when, file, sha256) and snapshots are the audit of those changes.
-    history = HistoricalRecords(excluded_fields=["head_name_search"])
+    history = SavesOnlyHistoricalRecords(excluded_fields=["head_name_search"])
 
     class Meta:
         verbose_name = _("hộ gia đình")
@@ -136,7 +136,7 @@ class HouseholdReview(models.Model):
     import_batch_id = models.BigIntegerField(_("lần nhập"), null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
-    history = HistoricalRecords()  # see Household.history: bulk import paths are audited by their ImportBatch
+    history = SavesOnlyHistoricalRecords()  # see Household.history: import paths are audited by their ImportBatch
 
     class Meta:
         verbose_name = _("kết quả rà soát")

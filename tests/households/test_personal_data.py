@@ -134,3 +134,16 @@ def test_history_records_the_user_of_the_request(client, registry, people):
     latest = PovertyTarget.history.filter(id=target.pk).order_by("-history_date").first()
     assert latest.history_user == people["staff"] and latest.history_type == "~"
     assert str(latest.target_reduction_points) == "2.00"
+
+
+def test_import_paths_keep_fast_deletes_and_write_no_row_history(registry):
+    """Households and reviews are deleted only by the import paths (set-based, audited by their ImportBatch): no
+    delete receiver may turn those DELETEs into one history INSERT per row."""
+    from django.db.models.deletion import Collector
+
+    from households.models import HouseholdReview
+
+    assert Collector(using="default").can_fast_delete(HouseholdReview.objects.all())
+    before = HouseholdReview.history.count()
+    HouseholdReview.objects.filter(year=2024).delete()
+    assert HouseholdReview.history.count() == before
