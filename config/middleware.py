@@ -31,6 +31,12 @@ class DatabaseUnavailableMiddleware:
             from config.views import database_unavailable
 
             return database_unavailable(request, exception)
+        from kombu.exceptions import OperationalError as BrokerError
+
+        if isinstance(exception, BrokerError):  # Redis went down after the upload check, when a job was queued
+            from config.views import broker_unavailable
+
+            return broker_unavailable(request, exception)
         return None
 
 

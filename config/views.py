@@ -59,6 +59,21 @@ def database_unavailable(request, exception) -> HttpResponse:
     return response
 
 
+def broker_unavailable(request, exception) -> HttpResponse:
+    """503 when a background job could not be queued (Redis unreachable). The database work of the request may
+    already be committed (jobs are queued on commit), so the message says to reload and check."""
+    logger.error("broker unavailable during %s %s: %s", request.method, request.path, exception)
+    message = _("Hàng đợi xử lý (Redis) đang không hoạt động nên việc xử lý nền chưa được giao. Thao tác có thể "
+                "đã được lưu: hãy tải lại trang để kiểm tra, và thử lại sau ít phút hoặc báo quản trị hệ thống.")
+    if request.path_info.startswith("/api/"):
+        response = JsonResponse({"detail": message}, status=503)
+    else:
+        body = loader.get_template("503.html").render({"message": message, "retry_after": RETRY_AFTER_SECONDS})
+        response = HttpResponse(body, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def server_error(request):
     """handler500: a database outage hit before any view (session or user lookup) still gets the 503 page."""
     exception = sys.exc_info()[1]

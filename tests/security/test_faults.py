@@ -225,3 +225,24 @@ def test_uploads_are_refused_while_the_broker_is_down(client, na_ri):
     assert api.status_code == 503
     assert "Hàng đợi xử lý đang không hoạt động" in api.json()["detail"]
     assert ImportBatch.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_redis_lost_between_the_check_and_the_queueing_gives_a_503_not_a_500(na_ri):
+    """The upload passed the broker check, then queueing the job (on commit) failed: a Vietnamese 503 that says
+    the batch may be saved; the batch is there, queued, for the retry."""
+    from kombu.exceptions import OperationalError as BrokerError
+
+    client = Client(raise_request_exception=False)
+    client.force_login(na_ri["officer"])
+    content = SAMPLE.read_bytes()
+    lost = BrokerError("Error 111 connecting to redis:6379. Connection refused.")
+    with mock.patch("households.importing.pipeline._enqueue", side_effect=lost):
+        page = client.post("/imports/", {"year": 2023, "file": SimpleUploadedFile(SAMPLE.name, content)})
+    assert page.status_code == 503
+    assert "Hàng đợi xử lý (Redis) đang không hoạt động" in page.content.decode()
+    with mock.patch("households.importing.pipeline._enqueue", side_effect=lost):
+        api = client.post("/api/v1/imports/", {"year": 2024, "file": SimpleUploadedFile(SAMPLE.name, content)})
+    assert api.status_code == 503
+    assert "Hàng đợi xử lý (Redis)" in api.json()["detail"]
+    assert set(ImportBatch.objects.values_list("status", flat=True)) == {ImportBatch.Status.QUEUED}
