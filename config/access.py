@@ -158,6 +158,31 @@ def markdown() -> str:
     for resource, actions in _TABLE.items():
         for action, row in actions.items():
             lines.append(f"| {resource.value} | {action.value} | " + " | ".join(cell.value for cell in row) + " |")
+    lines += [
+        "",
+        "## Where it is enforced",
+        "",
+        "- Scope: the selectors (`households/selectors.py`, `households/importing/selectors.py`,",
+        "  `programmes/selectors.py`, `budgets/selectors.py`, `provinces/selectors.py`); pages and APIs never query",
+        "  those tables directly.",
+        "- Role: `config.access.allowed()` / `user_may()`, asked by the selectors (`may_upload`, `may_revert`,",
+        "  `import_batches_visible_to`, `units_manageable_by`, which `may_manage` of programmes and budgets",
+        "  uses) and by the DRF permission class `config.permissions.MatrixPermission` on the API views.",
+        "- Test: `tests/security/test_access_matrix.py` tries every cell through the pages and the API for two",
+        "  districts of one province and a district of another.",
+        "",
+        "## Personal data and audit",
+        "",
+        "- Every household page view and every household-list export is recorded (`households.PersonalDataAccess`:",
+        "  who, role, when, which household or unit, how many rows); provincial staff and administrators read the",
+        "  records of their scope at `/households/access-log/`.",
+        "- Who changed what and when on households, reviews, targets, allocations and disbursements is kept by",
+        "  django-simple-history and shown, as a field-by-field diff, on the household, target and allocation pages",
+        "  to the roles with `history`/`detail`.",
+        "- Spreadsheet imports write in bulk (COPY/bulk_create, set-based DELETE) without per-row history: the",
+        "  import record (`ImportBatch`, `BudgetImport`: who, when, file name, SHA-256, counts, and the snapshots",
+        "  that make a revert exact) is the audit of those changes.",
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -67,6 +67,7 @@ def household_list(request):
         "filtered": any(value not in (None, "") for name, value in chosen.items() if name != "kind"),
         "may_see_personal_data": personal,
         "profile": profile_of(request.user),
+        "may_read_access_log": may_read_access_log(user=request.user),
     }
     return render(request, "households/list.html", context)
 

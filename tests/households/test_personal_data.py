@@ -147,3 +147,9 @@ def test_import_paths_keep_fast_deletes_and_write_no_row_history(registry):
     before = HouseholdReview.history.count()
     HouseholdReview.objects.filter(year=2024).delete()
     assert HouseholdReview.history.count() == before
+
+
+@pytest.mark.parametrize(("username", "shown"), [("so_bk", True), ("canbo_nari", False), ("lanhdao_bk", False)])
+def test_the_list_links_to_the_log_for_staff(client, registry, username, shown):
+    body = login(client, username).get("/households/?year=2024").content.decode()
+    assert ('data-testid="access-log-link"' in body) == shown
