@@ -254,6 +254,22 @@ def load(url_for, *, headers: dict, cookies: dict, clients: int, seconds: float)
     return latencies
 
 
+def workers_cpu(master: int) -> float:
+    """CPU seconds (user + system) used so far by the gunicorn workers of `master` (Linux /proc): a figure that,
+    unlike latency, does not depend on what else the machine is running."""
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master:
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def report(label: str, latencies: list[float], seconds: float) -> None:
     ordered = sorted(latencies)
 
@@ -296,11 +312,16 @@ def latency(province: AdministrativeUnit, *, clients: int, seconds: float, worke
 
         for _round in range(2):  # warm-up, then the measured round
             latencies = load(stats_url, headers=api_headers, cookies={}, clients=clients, seconds=seconds / 4)
+        cpu = workers_cpu(server.pid)
         latencies = load(stats_url, headers=api_headers, cookies={}, clients=clients, seconds=seconds)
         report(f"(c) GET /api/v1/stats/poverty/, {clients} clients", latencies, seconds)
+        log(f"    web workers' CPU per request: {(workers_cpu(server.pid) - cpu) * 1000 / len(latencies):.1f} ms")
         latencies = load(lambda rng: f"{base}/", headers={}, cookies=cookie, clients=clients, seconds=seconds / 4)
+        cpu = workers_cpu(server.pid)
         latencies = load(lambda rng: f"{base}/", headers={}, cookies=cookie, clients=clients, seconds=seconds)
         report(f"(c) GET / (dashboard, leadership), {clients} clients", latencies, seconds)
+        log(f"    web workers' CPU per request: {(workers_cpu(server.pid) - cpu) * 1000 / len(latencies):.1f} ms")
+        log(f"    load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     finally:
         server.terminate()
         server.wait(timeout=30)
