@@ -290,3 +290,20 @@ def test_reports_page_lists_the_downloads(client, reviewed, people, django_asser
     assert 'data-testid="download-summary"' in body and 'data-testid="export-households"' in body
     assert '<option value="066" selected>' in body and "Huyện Bình Gia" not in body
     assert '<option value="legacy" selected>' in body
+
+
+QUERIES = 8  # session, user, profile, scope check, units, aggregates (+ names for the disbursement report)
+
+
+def test_downloads_run_a_bounded_number_of_queries(client, reviewed, people, django_assert_max_num_queries):
+    login(client, people["staff"])
+    with django_assert_max_num_queries(QUERIES):
+        download(client, "/reports/exports/summary.xlsx", unit="06", year=2024)
+    for code in ("02147", "02148", "02149"):  # more communes: the same number of queries
+        CommuneFactory(code=code, parent=reviewed["na_ri"])
+    with django_assert_max_num_queries(QUERIES):
+        rows = sheet_rows(download(client, "/reports/exports/summary.xlsx", unit="06", year=2024).content)
+    assert [row[1] for row in rows[FIRST_DATA_ROW:] if row[1]] == [
+        "06", "061", "01849", "066", "02146", "02147", "02148", "02149", "02161"]
+    with django_assert_max_num_queries(QUERIES):
+        download(client, "/reports/exports/disbursement.xlsx", unit="06", year=2024)
