@@ -258,7 +258,8 @@ ROUTES = [
 # Cells of the matrix that no page or API offers at all (so nothing to try beyond the routes above), with why.
 NO_ROUTE: dict[tuple[str, str], str] = {}
 
-CELLS_TRIED = len(ROUTES) * len(ROLES) * len(LOCATIONS)
+# (role, route, district) checks; a route with no object (an upload) is one check per role.
+CELLS_TRIED = sum(len(ROLES) * (1 if route.kind == "role" else len(LOCATIONS)) for route in ROUTES)
 PERSONAL = ("Nguyễn Văn An", "Trần Văn Cường", "006090001234", "Người Trong Tệp")
 
 
