@@ -101,3 +101,23 @@ def _run_households(job: ExportJob, path: Path) -> int:
             description=_("Xuất danh sách hộ năm %(year)s (tệp #%(job)s)") % {"year": job.year, "job": job.pk},
         )
     return written
+
+
+def export_jobs_sweep(*, now=None, stuck_minutes: int = 30, keep_days: int = 7) -> tuple[int, int]:
+    """Housekeeping, every few minutes on beat: a job left `running` by a dead worker for `stuck_minutes` is marked
+    failed (its owner asks again; nothing else depends on it), and files older than `keep_days` are deleted (the
+    job row stays, without its file). Returns (jobs failed, files deleted)."""
+    import datetime
+
+    now = now or timezone.now()
+    failed = ExportJob.objects.filter(
+        status=ExportJob.Status.RUNNING, started_at__lt=now - datetime.timedelta(minutes=stuck_minutes)
+    ).update(status=ExportJob.Status.FAILED, finished_at=now,
+             error=_("Việc tạo tệp bị gián đoạn. Hãy yêu cầu lại."))
+    deleted = 0
+    old = ExportJob.objects.filter(finished_at__lt=now - datetime.timedelta(days=keep_days)).exclude(file="")
+    for job in old.only("pk", "file"):
+        job.file.delete(save=False)
+        ExportJob.objects.filter(pk=job.pk).update(file="")
+        deleted += 1
+    return failed, deleted

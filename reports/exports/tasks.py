@@ -3,6 +3,8 @@
 
 from celery import shared_task
 
+from config.celery import app
+
 
 @shared_task(bind=True, acks_late=True, name="reports.export_job_run")
 def export_job_run_task(self, job_id: int) -> str | None:
@@ -10,3 +12,27 @@ def export_job_run_task(self, job_id: int) -> str | None:
 
     job = export_job_run(job_id=job_id)
     return job.status if job is not None else None
+
+
+@shared_task(name="reports.export_jobs_sweep")
+def export_jobs_sweep_task() -> list[int]:
+    from reports.exports.jobs import export_jobs_sweep
+
+    return list(export_jobs_sweep())
+
+
+SWEEP_NAME = "reports: export jobs housekeeping"
+
+
+def _register_sweeper(celery_app) -> None:
+    celery_app.add_periodic_task(600.0, export_jobs_sweep_task.s(), name=SWEEP_NAME)
+
+
+@app.on_after_finalize.connect
+def setup_periodic_tasks(sender, **kwargs):
+    """Every 10 minutes: stuck jobs marked failed, files older than a week deleted."""
+    _register_sweeper(sender)
+
+
+if app.finalized:
+    _register_sweeper(app)

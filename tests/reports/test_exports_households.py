@@ -215,3 +215,30 @@ def test_a_commune_officer_sees_only_their_commune(client, listed, units, django
     job = run_export(client, django_capture_on_commit_callbacks, unit="02146")
     rows = rows_of(workbook_of(client.get(f"/reports/exports/jobs/{job.pk}/download/")))
     assert sorted(row[1] for row in rows[HEADER_ROW + 1:]) == ["-KH-002", "KH-001"]
+
+
+def test_sweeper_fails_stuck_jobs_and_deletes_old_files(client, listed, people, units, media):
+    import datetime
+
+    from django.utils import timezone
+
+    from reports.exports.jobs import export_jobs_sweep
+
+    now = timezone.now()
+    old = export_job_create(owner=people["staff"], kind=ExportJob.Kind.HOUSEHOLDS, unit=units["province"], year=2024)
+    old = export_job_run(job_id=old.pk)
+    path = media / old.file.name
+    assert path.exists()
+    ExportJob.objects.filter(pk=old.pk).update(finished_at=now - datetime.timedelta(days=8))
+    stuck = ExportJob.objects.create(owner=people["staff"], kind=ExportJob.Kind.HOUSEHOLDS, unit=units["province"],
+                                     year=2024, status="running", started_at=now - datetime.timedelta(hours=1))
+    fresh = ExportJob.objects.create(owner=people["staff"], kind=ExportJob.Kind.HOUSEHOLDS, unit=units["province"],
+                                     year=2024, status="running", started_at=now - datetime.timedelta(minutes=5))
+    assert export_jobs_sweep(now=now) == (1, 1)
+    assert not path.exists()
+    stuck.refresh_from_db()
+    fresh.refresh_from_db()
+    assert (stuck.status, fresh.status) == ("failed", "running") and "gián đoạn" in stuck.error
+    login(client, people["staff"])
+    assert client.get(f"/reports/exports/jobs/{old.pk}/download/").status_code == 404
+    assert "Tệp đã được xóa" in client.get(f"/reports/exports/jobs/{old.pk}/").content.decode()
