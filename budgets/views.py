@@ -221,7 +221,9 @@ def allocation_detail(request, pk: int):
         "carried_on": selectors.carried_on_entries(allocation=line),
         "has_children": may_manage and not line.is_carry_over and units_in_force(
             on=end_of_year(line.fiscal_year)).filter(parent=line.unit).exists(),
-        "may_see_history": may_see_history(user=request.user), "bulk_note": True,
+        "may_see_history": may_see_history(user=request.user),
+        "bulk_note": _("Số liệu nhập từ bảng tính ngân sách không ghi từng dòng ở đây: mỗi lần nhập được lưu ở trang "
+                       "Nhập số liệu (người tải lên, thời điểm, tên tệp và mã SHA-256)."),
         "history": history_of(user=request.user, sources=[
             (line.history.all(), lambda record: str(_("Dòng kế hoạch vốn"))),
             (Disbursement.history.filter(allocation_id=line.pk),

@@ -91,7 +91,10 @@ def household_detail(request, pk: int):
         "kinds": HouseholdReview.Kind,
         "history": history,
         "may_see_history": may_see_history(user=request.user),
-        "bulk_note": True,
+        "bulk_note": _(
+            "Thay đổi qua nhập bảng tính không ghi từng dòng ở đây: mỗi lần nhập được lưu ở trang Nhập dữ liệu "
+            "(người tải lên, thời điểm, tệp và mã SHA-256) và có thể hoàn tác."
+        ),
     }
     return render(request, "households/detail.html", context)
 

@@ -42,6 +42,7 @@ def test_the_line_page_shows_the_history_to_staff_only(client, world, line):
     assert 'data-testid="audit-history"' in page
     assert "Giải ngân 01/06/2023" in page and "CT-77" in page
     assert "500.000.000" in page  # the line's amount, in Vietnamese grouping
+    assert 'data-testid="bulk-note"' in page and "SHA-256" in page  # imports are audited by their record
     client.logout()
     for username in ("canbo_nari", "lanhdao_bk"):
         other = login(client, username).get(f"/budgets/allocations/{line.pk}/").content.decode()
