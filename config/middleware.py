@@ -81,3 +81,26 @@ class RequestSizeLimitMiddleware:
             response = HttpResponse(loader.get_template("413.html").render({"message": message}), status=413)
         response["Connection"] = "close"  # do not wait for a body we will not read
         return response
+
+
+class RejectNulBytesMiddleware:
+    """A NUL byte in the path or the query string is never meaningful here, and PostgreSQL refuses it in text
+    (a DataError, i.e. a 500, in whichever view passes it to a query): answer 400 before any view sees it.
+    Form and JSON bodies need no such guard: Django's and DRF's CharFields already refuse NUL."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path_info or any(
+            "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
+        ):
+            from django.http import HttpResponseBadRequest, JsonResponse
+            from django.template import loader
+            from django.utils.translation import gettext as _
+
+            message = _("Địa chỉ hoặc tham số chứa ký tự không hợp lệ (NUL).")
+            if request.path_info.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=400)
+            return HttpResponseBadRequest(loader.get_template("400.html").render({}))
+        return self.get_response(request)

@@ -226,3 +226,35 @@ def test_session_cookie_is_secure_httponly_and_lax(client, people):
     assert cookie["httponly"] is True
     assert cookie["samesite"] == "Lax"
     assert cookie["max-age"] == ""  # expires when the browser closes (SESSION_EXPIRE_AT_BROWSER_CLOSE)
+
+
+# --- hostile query strings on the pages ---------------------------------------------------------------------
+
+PAGES = ["/", "/households/", "/imports/", "/units/", "/units/search/", "/programmes/", "/programmes/targets/",
+         "/programmes/indicators/", "/programmes/models/", "/programmes/plans/", "/budgets/",
+         "/budgets/allocations/", "/budgets/disbursements/", "/reports/", "/reports/anomalies/"]
+PARAMETERS = ["year", "page", "unit", "view", "source", "q", "indicator", "capital_type", "status", "project",
+              "programme", "kind", "classification", "commune"]  # what the views read from request.GET
+HOSTILE_VALUES = ["\x00", "9" * 40, "<script>alert(1)</script>"]
+
+
+@pytest.mark.django_db
+def test_hostile_query_strings_never_crash_a_page(client, people, registry):
+    """Every page × every query parameter the views read × a NUL byte, an overlong number and markup:
+    4xx or a page, never a 5xx, and the markup never comes back raw."""
+    client.force_login(people["staff"])
+    tried = 0
+    for page in PAGES:
+        for parameter in PARAMETERS:
+            for value in HOSTILE_VALUES:
+                response = client.get(page, {parameter: value})
+                tried += 1
+                assert response.status_code < 500, (page, parameter, value)
+                if response.status_code == 200 and "html" in response.get("Content-Type", ""):
+                    assert "<script>alert(1)</script>" not in response.content.decode(), (page, parameter)
+    for path in ("/units/%00/", "/api/v1/units/%00/", "/households/%00/"):
+        response = client.get(path)
+        tried += 1
+        assert response.status_code in (400, 404), path
+    print(f"page query-string bad inputs: {tried}")
+    assert tried == len(PAGES) * len(PARAMETERS) * len(HOSTILE_VALUES) + 3
