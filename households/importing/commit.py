@@ -8,6 +8,8 @@ back with their own ids, so the previous state comes back exactly.
 
 import datetime
 import json
+import sys
+import unicodedata
 from collections.abc import Iterable
 
 from django.db import connection, transaction
@@ -15,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.api import ApplicationError
-from config.text import fold
+from config.text import _NOT_WORD, _SPACES, fold
 from households.importing.pipeline import ClassifiedRow, classification_counts
 from households.models import (
     Household,
@@ -111,6 +113,20 @@ def _household_values(row: ClassifiedRow) -> dict:
     }
 
 
+_COMBINING: dict[int, None] | None = None
+
+
+def fold_name(text: str) -> str:
+    """config.text.fold, with the combining marks dropped by str.translate (one C call, not a generator over
+    every character): the same result, several times faster on 100,000 names."""
+    global _COMBINING
+    if _COMBINING is None:
+        _COMBINING = {point: None for point in range(sys.maxunicode + 1) if unicodedata.combining(chr(point))}
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    ascii_text = decomposed.translate(_COMBINING).lower()
+    return _SPACES.sub(" ", _NOT_WORD.sub(" ", ascii_text)).strip()
+
+
 def _snapshot(household: Household) -> dict:
     return {name: getattr(household, name) for name in HOUSEHOLD_FIELDS}
 
@@ -130,6 +146,25 @@ def reviews_commit(*, batch: ImportBatch, rows: list[ClassifiedRow], warnings) -
         .filter(code__in={row.parsed.commune_code for row in rows}, level=AdministrativeUnit.Level.COMMUNE)
         .values_list("code", "pk")
     )
+    commit = _commit_postgresql if connection.vendor == "postgresql" else _commit_rows
+    created, replaced = commit(batch=batch, rows=rows, communes=communes, standard_id=standard_id)
+    counts = classification_counts(rows)
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=ImportBatch.Status.COMMITTED, progress=100, finished_at=timezone.now(), rows=len(rows),
+        created=created, updated=len(rows) - created, rejected=0, errors=[],
+        warning_list=[warning.as_dict() for warning in sorted(warnings, key=lambda w: (w.row, w.column))],
+        warnings=len(warnings), counts=counts, mismatches=sum(1 for row in rows if row.is_mismatch),
+        replaced_reviews=replaced,
+    )
+    transaction.on_commit(lambda: _after_change(unit_id=batch.unit_id, year=batch.year))
+    batch.refresh_from_db()
+    return batch
+
+
+def _commit_rows(*, batch: ImportBatch, rows: list[ClassifiedRow], communes: dict[str, int],
+                 standard_id: int) -> tuple[int, int]:
+    """The portable path (SQLite): households matched in Python, rows written with executemany.
+    Returns (households created, reviews replaced)."""
     existing = {
         (household.commune_id, household.code): household
         for household in Household.objects.filter(commune_id__in=communes.values())
@@ -161,39 +196,159 @@ def reviews_commit(*, batch: ImportBatch, rows: list[ClassifiedRow], warnings) -
     household_ids = [household.pk for household, _row in wanted]
     replaced = _reviews_set_aside(batch=batch, household_ids=household_ids)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    review_columns = (
-        "household_id", "commune_id", "year", "kind", "standard_id", "area", "income_per_capita", "members",
-        "deprivations", "deprivation_count", "classification", "declared_classification", "is_mismatch",
-        "is_newly_escaped", "reason", "import_batch_id", "created_at", "updated_at", "transition",
-    )
     # A household this batch created has no history: its status is known now (newly poor, or none), so only
     # the households that were already in the registry go through transitions_recompute.
     created_ids = {household.pk for household in to_create}
-    rows_insert(HouseholdReview, review_columns, (
+    rows_insert(HouseholdReview, REVIEW_COLUMNS, (
         (
             household.pk, household.commune_id, batch.year, HouseholdReview.Kind.PERIODIC.value, standard_id,
             row.parsed.area, row.parsed.income_per_capita, row.parsed.members,
             json.dumps(sorted(row.parsed.deprivations)), row.deprivation_count, row.classification,
             row.parsed.declared_classification, row.is_mismatch, False, row.reason, batch.pk, now, now,
-            HouseholdReview.Transition.NEWLY_POOR.value
-            if household.pk in created_ids and row.classification == HouseholdReview.Classification.POOR else None,
+            _first_transition(row) if household.pk in created_ids else None,
         )
         for household, row in wanted
     ))
     from households.services import transitions_recompute
 
     transitions_recompute(household_ids=[pk for pk in household_ids if pk not in created_ids], year=batch.year)
-    counts = classification_counts(rows)
-    ImportBatch.objects.filter(pk=batch.pk).update(
-        status=ImportBatch.Status.COMMITTED, progress=100, finished_at=timezone.now(), rows=len(rows),
-        created=len(to_create), updated=len(rows) - len(to_create), rejected=0, errors=[],
-        warning_list=[warning.as_dict() for warning in sorted(warnings, key=lambda w: (w.row, w.column))],
-        warnings=len(warnings), counts=counts, mismatches=sum(1 for row in rows if row.is_mismatch),
-        replaced_reviews=replaced,
-    )
-    transaction.on_commit(lambda: _after_change(unit_id=batch.unit_id, year=batch.year))
-    batch.refresh_from_db()
-    return batch
+    return len(to_create), replaced
+
+
+REVIEW_COLUMNS = (
+    "household_id", "commune_id", "year", "kind", "standard_id", "area", "income_per_capita", "members",
+    "deprivations", "deprivation_count", "classification", "declared_classification", "is_mismatch",
+    "is_newly_escaped", "reason", "import_batch_id", "created_at", "updated_at", "transition",
+)
+
+
+def _first_transition(row: ClassifiedRow) -> str | None:
+    """The status of a household's only review (services.household_statuses with no earlier review): newly
+    poor when poor, otherwise none; never newly escaped."""
+    return HouseholdReview.Transition.NEWLY_POOR.value if row.classification == "poor" else None
+
+
+_STAGE_COLUMNS = (
+    ("row_no", "integer"), ("commune_id", "bigint"), ("code", "text"),
+    ("head_name", "text"), ("head_name_search", "text"), ("id_number", "text"), ("village", "text"),
+    ("ethnicity", "text"), ("is_ethnic_minority", "boolean"), ("members", "smallint"),
+    ("is_female_head", "boolean"), ("has_disabled_member", "boolean"), ("has_person_with_merit", "boolean"),
+    ("is_social_protection_beneficiary", "boolean"),
+    ("area", "text"), ("income_per_capita", "bigint"), ("deprivations", "jsonb"), ("deprivation_count", "smallint"),
+    ("classification", "text"), ("declared_classification", "text"), ("is_mismatch", "boolean"), ("reason", "text"),
+)
+
+
+def _stage_rows(rows: list[ClassifiedRow], communes: dict[str, int]):
+    minority: dict[str, bool] = {}
+    deprivations: dict[frozenset, str] = {}
+    for number, row in enumerate(rows):
+        parsed = row.parsed
+        ethnicity = parsed.ethnicity
+        is_minority = minority.get(ethnicity)
+        if is_minority is None:
+            is_minority = minority[ethnicity] = bool(ethnicity) and fold(ethnicity) != ETHNIC_MAJORITY
+        listed = deprivations.get(parsed.deprivations)
+        if listed is None:
+            listed = deprivations[parsed.deprivations] = json.dumps(sorted(parsed.deprivations))
+        yield (
+            number, communes[parsed.commune_code], parsed.household_code, parsed.head_name,
+            fold_name(parsed.head_name), parsed.id_number, parsed.village, ethnicity, is_minority,
+            parsed.members, parsed.female_head, parsed.has_disabled, parsed.has_merit, parsed.social_protection,
+            parsed.area, parsed.income_per_capita, listed, row.deprivation_count, row.classification,
+            parsed.declared_classification, row.is_mismatch, row.reason,
+        )
+
+
+def _commit_postgresql(*, batch: ImportBatch, rows: list[ClassifiedRow], communes: dict[str, int],
+                       standard_id: int) -> tuple[int, int]:
+    """Set-based commit: COPY the rows into a temporary staging table, then a handful of statements
+    (snapshot and UPDATE of changed households, INSERT of new ones, the old reviews moved aside, the new ones
+    inserted). Only households with other reviews go through transitions_recompute."""
+    household = connection.ops.quote_name(Household._meta.db_table)
+    review = connection.ops.quote_name(HouseholdReview._meta.db_table)
+    snapshot = connection.ops.quote_name(ImportHouseholdSnapshot._meta.db_table)
+    replaced_table = connection.ops.quote_name(ImportReplacedReview._meta.db_table)
+    fields = ", ".join(HOUSEHOLD_FIELDS)
+    staged = ", ".join(f"s.{name}" for name in HOUSEHOLD_FIELDS)
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS import_stage")
+        cursor.execute(
+            "CREATE TEMP TABLE import_stage ("
+            + ", ".join(f"{name} {kind}" for name, kind in _STAGE_COLUMNS)
+            + ", household_id bigint, is_new boolean NOT NULL DEFAULT false,"
+            " has_history boolean NOT NULL DEFAULT false) ON COMMIT DROP"
+        )
+        names = ", ".join(name for name, _kind in _STAGE_COLUMNS)
+        with cursor.cursor.copy(f"COPY import_stage ({names}) FROM STDIN") as copy:
+            for staged_row in _stage_rows(rows, communes):
+                copy.write_row(staged_row)
+        cursor.execute("CREATE UNIQUE INDEX ON import_stage (commune_id, code)")
+        cursor.execute("ANALYZE import_stage")
+        cursor.execute(
+            f"UPDATE import_stage s SET household_id = h.id FROM {household} h "  # noqa: S608 - model's own names
+            "WHERE h.commune_id = s.commune_id AND h.code = s.code"
+        )
+        changed = f"({', '.join(f'h.{name}' for name in HOUSEHOLD_FIELDS)}) IS DISTINCT FROM ({staged})"
+        old_fields = ", ".join(f"'{name}', h.{name}" for name in HOUSEHOLD_FIELDS)
+        # Snapshots: the old fields of each changed household (then the UPDATE), NULL for each new household.
+        cursor.execute(
+            f"INSERT INTO {snapshot} (batch_id, household_id, data) "  # noqa: S608
+            f"SELECT %s, h.id, jsonb_build_object({old_fields}) "
+            f"FROM import_stage s JOIN {household} h ON h.id = s.household_id WHERE {changed}",
+            [batch.pk],
+        )
+        cursor.execute(
+            f"UPDATE {household} h SET ({fields}, updated_at) = ({staged}, %s) "  # noqa: S608
+            f"FROM import_stage s WHERE h.id = s.household_id AND {changed}",
+            [now],
+        )
+        cursor.execute(
+            f"WITH inserted AS (INSERT INTO {household} (commune_id, code, {fields}, created_at, updated_at) "  # noqa: S608
+            f"SELECT s.commune_id, s.code, {staged}, %s, %s FROM import_stage s WHERE s.household_id IS NULL "
+            "ORDER BY s.row_no RETURNING id, commune_id, code) "
+            "UPDATE import_stage s SET household_id = i.id, is_new = true FROM inserted i "
+            "WHERE i.commune_id = s.commune_id AND i.code = s.code",
+            [now, now],
+        )
+        created = cursor.rowcount
+        cursor.execute(
+            f"INSERT INTO {snapshot} (batch_id, household_id, data) "  # noqa: S608
+            "SELECT %s, household_id, NULL FROM import_stage WHERE is_new ORDER BY row_no",
+            [batch.pk],
+        )
+        # The households' periodic reviews of the year move aside whole (every column, ids included).
+        cursor.execute(
+            f"WITH moved AS (DELETE FROM {review} r USING import_stage s "  # noqa: S608
+            "WHERE NOT s.is_new AND r.household_id = s.household_id AND r.year = %s AND r.kind = %s "
+            "RETURNING r.*) "
+            f"INSERT INTO {replaced_table} (batch_id, household_id, year, data) "
+            "SELECT %s, m.household_id, m.year, to_jsonb(m) FROM moved m ORDER BY m.id",
+            [batch.year, HouseholdReview.Kind.PERIODIC.value, batch.pk],
+        )
+        replaced = cursor.rowcount
+        cursor.execute(
+            f"UPDATE import_stage s SET has_history = true WHERE NOT s.is_new AND EXISTS ("  # noqa: S608
+            f"SELECT 1 FROM {review} r WHERE r.household_id = s.household_id)"
+        )
+        cursor.execute(
+            f"INSERT INTO {review} ({', '.join(REVIEW_COLUMNS)}) "  # noqa: S608
+            "SELECT s.household_id, s.commune_id, %s, %s, %s, s.area, s.income_per_capita, s.members, "
+            "s.deprivations, s.deprivation_count, s.classification, s.declared_classification, s.is_mismatch, "
+            "false, s.reason, %s, %s, %s, "
+            "CASE WHEN NOT s.has_history AND s.classification = %s THEN %s END "
+            "FROM import_stage s ORDER BY s.row_no",
+            [batch.year, HouseholdReview.Kind.PERIODIC.value, standard_id, batch.pk, now, now,
+             HouseholdReview.Classification.POOR.value, HouseholdReview.Transition.NEWLY_POOR.value],
+        )
+        cursor.execute("SELECT household_id FROM import_stage WHERE has_history")
+        with_history = [pk for (pk,) in cursor.fetchall()]
+        cursor.execute("DROP TABLE import_stage")
+    from households.services import transitions_recompute
+
+    transitions_recompute(household_ids=with_history, year=batch.year)
+    return created, replaced
 
 
 def _reviews_set_aside(*, batch: ImportBatch, household_ids: list[int]) -> int:

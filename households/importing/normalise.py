@@ -22,7 +22,7 @@ CLASSIFICATION_WORDS = {
 _MILLION = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:triệu|trieu|tr)\.?(?:\s*(?:đồng|đ))?", re.IGNORECASE)
 _GROUPED = re.compile(r"\d{1,3}([.,])\d{3}(?:\1\d{3})*")
 _CURRENCY = re.compile(r"\s*(?:đồng|đ|vnđ|vnd)\.?$", re.IGNORECASE)
-_SCIENTIFIC = re.compile(r"^\d+(?:[.,]\d+)?e[+-]?\d+$", re.IGNORECASE)
+SCIENTIFIC = _SCIENTIFIC = re.compile(r"^\d+(?:[.,]\d+)?e[+-]?\d+$", re.IGNORECASE)
 
 
 def is_blank(value) -> bool:

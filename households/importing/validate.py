@@ -1,5 +1,7 @@
 """Find the header row(s), map columns and validate every row. Pure: lookups come in as plain data."""
 
+import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain
@@ -152,6 +154,109 @@ class RowValidator:
                 self.by_name.setdefault(name, []).append(commune)
         self.seen_codes: dict[str, int] = {}
         self.extra_columns = [(index, text) for index, text in header.unknown]
+        columns = header.columns
+        self._at = {key: columns[key][0] for key in columns}
+        self._flag_indexes = tuple(
+            (key, columns[key][0] if key in columns else None)
+            for key in (*self.indicators, "female_head", "has_disabled", "has_merit", "social_protection")
+        )
+        # The fast path needs a commune code column; a workbook naming communes only goes row by row.
+        self._fast = "commune_code" in columns and "household_code" in columns
+        self._memo: dict[tuple[str, str], object] = {}
+
+    def fast(self, number: int, cells: list) -> ParsedRow | None:
+        """The row parsed with quick checks for the common clean cells; None whenever any cell is not plainly
+        clean (or the code repeats), and the caller then runs `validate`, which gives the exact messages. Every
+        value accepted here is the one `validate` would give."""
+        if not self._fast:
+            return None
+        at = self._at
+        width = len(cells)
+
+        def cell(key):
+            index = at.get(key)
+            return cells[index] if index is not None and index < width else None
+
+        household_code = _fast_code(cell("household_code"))
+        if household_code is None or household_code in self.seen_codes:
+            return None
+        head_name = _fast_text(cell("head_name"))
+        if not head_name:
+            return None
+        id_value = cell("id_number")
+        if id_value is None or id_value == "":
+            id_number = ""
+        else:
+            id_number = _fast_code(id_value)
+            if id_number is None or not (id_number.isdigit() and len(id_number) in (9, 12)):
+                return None
+        code = _fast_code(cell("commune_code"), width=COMMUNE_CODE_WIDTH)
+        commune = self.communes.get(code) if code is not None else None
+        if commune is None:
+            return None
+        members = _fast_integer(cell("members"))
+        if members is None or not 1 <= members <= MAX_MEMBERS:
+            return None
+        income = _fast_integer(cell("income_per_capita"))
+        if income is None or not 0 <= income <= MAX_INCOME:
+            return None
+        area = self._memoised("area", cell("area"), normalise.parse_area, None)
+        if area is _BAD:
+            return None
+        flags = {}
+        for key, index in self._flag_indexes:
+            value = cells[index] if index is not None and index < width else None
+            flag = _FAST_FLAGS.get(value, _BAD)
+            if flag is _BAD:
+                flag = self._memoised("flag", value, normalise.parse_flag, False)
+                if flag is _BAD:
+                    return None
+            flags[key] = flag
+        declared = self._memoised("declared", cell("declared_classification"), normalise.parse_classification, "")
+        if declared is _BAD:
+            return None
+        texts = []
+        for key in ("village", "ethnicity", "note"):
+            value = cell(key)
+            if value is None or value == "":
+                texts.append("")
+                continue
+            text = _fast_text(value)
+            if text is None:
+                return None
+            texts.append(text)
+        self.seen_codes[household_code] = number
+        return ParsedRow(
+            row=number, household_code=household_code, head_name=head_name, id_number=id_number,
+            commune_code=commune.code, village=texts[0], area=area or commune.area, ethnicity=texts[1],
+            members=members, income_per_capita=income,
+            deprivations=frozenset(key for key in self.indicators if flags[key]),
+            declared_classification=declared, note=texts[2],
+            extra={text: normalise.cell_text(cells[index]) for index, text in self.extra_columns
+                   if index < width and not normalise.is_blank(cells[index])},
+            female_head=flags["female_head"], has_disabled=flags["has_disabled"], has_merit=flags["has_merit"],
+            social_protection=flags["social_protection"],
+        )
+
+    def _memoised(self, kind: str, value, parser, default):
+        """parser(value) for a text cell, remembered per distinct text (the same few words fill a column);
+        `default` for a blank cell, _BAD when the cell is not text or does not parse."""
+        if value is None or value == "":
+            return default
+        if type(value) is not str:
+            return _BAD
+        key = (kind, value)
+        result = self._memo.get(key)
+        if result is None:
+            if normalise.is_blank(value):
+                result = default
+            else:
+                try:
+                    result = parser(value)
+                except ValueError:
+                    result = _BAD
+            self._memo[key] = result
+        return result
 
     def _cell(self, cells: list, key: str):
         index = self.header.columns.get(key, (None, ""))[0]
@@ -263,6 +368,53 @@ class RowValidator:
             ) % {"row": number, "name": normalise.cell_text(name_value), "scope": self.scope_name})
             return None
         return matches[0]
+
+
+_BAD = object()
+# Cells parse_flag reads without folding (True/1/1.0 and False/0/0.0 share dictionary keys, as they do there).
+_FAST_FLAGS = {None: False, "": False, "0": False, "1": True, "x": True, "X": True, 0: False, 1: True}
+_PLAIN_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_./-]*")
+
+
+def _fast_code(value, *, width: int | None = None) -> str | None:
+    """normalise.parse_code for plain ASCII codes and whole numbers; None for anything else."""
+    kind = type(value)
+    if kind is str:
+        if not value.isascii() or not _PLAIN_CODE.fullmatch(value) or normalise.SCIENTIFIC.match(value):
+            return None
+        text = value
+    elif kind is int:
+        if not 0 <= value < 10**15:
+            return None
+        text = str(value)
+    elif kind is float:
+        if not value.is_integer() or not 0 <= value < 1e15:
+            return None
+        text = str(int(value))
+    else:
+        return None
+    if width and text.isdigit() and len(text) < width:
+        text = text.zfill(width)
+    return text
+
+
+def _fast_text(value) -> str | None:
+    """normalise.parse_text for text already in NFC: whitespace collapsed as nfc() does; None otherwise."""
+    if type(value) is not str or not unicodedata.is_normalized("NFC", value):
+        return None
+    return " ".join(value.split())
+
+
+def _fast_integer(value) -> int | None:
+    """normalise.parse_integer / parse_money for numbers and plain digit strings; None for anything else."""
+    kind = type(value)
+    if kind is int:
+        return value
+    if kind is float:
+        return int(value) if value.is_integer() else None
+    if kind is str and value.isascii() and value.isdigit():
+        return int(value)
+    return None
 
 
 def unknown_column_warnings(header: HeaderMap) -> list[Problem]:
