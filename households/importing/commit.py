@@ -157,7 +157,9 @@ def reviews_commit(*, batch: ImportBatch, rows: list[ClassifiedRow], warnings) -
         replaced_reviews=replaced,
     )
     transaction.on_commit(lambda: _after_change(unit_id=batch.unit_id, year=batch.year))
-    batch.refresh_from_db()
+    # The caller reloads the batch; the warning list may be tens of MB, so it is not read back here.
+    batch.refresh_from_db(fields=["status", "progress", "finished_at", "rows", "created", "updated", "rejected",
+                                  "warnings", "counts", "mismatches", "replaced_reviews"])
     return batch
 
 
@@ -272,47 +274,53 @@ def _commit_postgresql(*, batch: ImportBatch, rows: list[ClassifiedRow], commune
     fields = ", ".join(HOUSEHOLD_FIELDS)
     staged = ", ".join(f"s.{name}" for name in HOUSEHOLD_FIELDS)
     now = timezone.now()
+    periodic = HouseholdReview.Kind.PERIODIC.value
     with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS import_rows")
         cursor.execute("DROP TABLE IF EXISTS import_stage")
         cursor.execute(
-            "CREATE TEMP TABLE import_stage ("
+            "CREATE TEMP TABLE import_rows ("
             + ", ".join(f"{name} {kind}" for name, kind in _STAGE_COLUMNS)
-            + ", household_id bigint, is_new boolean NOT NULL DEFAULT false,"
-            " has_history boolean NOT NULL DEFAULT false) ON COMMIT DROP"
+            + ") ON COMMIT DROP"
         )
         names = ", ".join(name for name, _kind in _STAGE_COLUMNS)
-        with cursor.cursor.copy(f"COPY import_stage ({names}) FROM STDIN") as copy:
+        with cursor.cursor.copy(f"COPY import_rows ({names}) FROM STDIN") as copy:
             for staged_row in _stage_rows(rows, communes):
                 copy.write_row(staged_row)
-        cursor.execute("CREATE UNIQUE INDEX ON import_stage (commune_id, code)")
-        cursor.execute("ANALYZE import_stage")
+        # One pass over the registry: each row's household (a new one gets its id from the sequence now), and
+        # whether that household has reviews other than the periodic one of this year (its history).
         cursor.execute(
-            f"UPDATE import_stage s SET household_id = h.id FROM {household} h "  # noqa: S608 - model's own names
-            "WHERE h.commune_id = s.commune_id AND h.code = s.code"
+            "CREATE TEMP TABLE import_stage ON COMMIT DROP AS "  # noqa: S608 - model's own names
+            "SELECT r.*, coalesce(h.id, nextval(pg_get_serial_sequence(%s, 'id'))) AS household_id, "
+            "h.id IS NULL AS is_new, h.id IS NOT NULL AND EXISTS ("
+            f"SELECT 1 FROM {review} o WHERE o.household_id = h.id AND NOT (o.year = %s AND o.kind = %s)"
+            ") AS has_history "
+            f"FROM (SELECT * FROM import_rows ORDER BY row_no) r LEFT JOIN {household} h "
+            "ON h.commune_id = r.commune_id AND h.code = r.code",
+            [Household._meta.db_table, batch.year, periodic],
         )
+        cursor.execute("DROP TABLE import_rows")
+        cursor.execute("ANALYZE import_stage")
+        # Changed households: their old fields go to a snapshot, then the UPDATE (one join for both).
         changed = f"({', '.join(f'h.{name}' for name in HOUSEHOLD_FIELDS)}) IS DISTINCT FROM ({staged})"
         old_fields = ", ".join(f"'{name}', h.{name}" for name in HOUSEHOLD_FIELDS)
-        # Snapshots: the old fields of each changed household (then the UPDATE), NULL for each new household.
         cursor.execute(
-            f"INSERT INTO {snapshot} (batch_id, household_id, data) "  # noqa: S608
-            f"SELECT %s, h.id, jsonb_build_object({old_fields}) "
-            f"FROM import_stage s JOIN {household} h ON h.id = s.household_id WHERE {changed}",
-            [batch.pk],
+            f"WITH changed AS (SELECT s.*, jsonb_build_object({old_fields}) AS old "  # noqa: S608
+            f"FROM import_stage s JOIN {household} h ON h.id = s.household_id WHERE NOT s.is_new AND {changed}), "
+            f"kept AS (INSERT INTO {snapshot} (batch_id, household_id, data) "
+            "SELECT %s, household_id, old FROM changed) "
+            f"UPDATE {household} h SET ({fields}, updated_at) = ({staged}, %s) "
+            "FROM changed s WHERE h.id = s.household_id",
+            [batch.pk, now],
         )
         cursor.execute(
-            f"UPDATE {household} h SET ({fields}, updated_at) = ({staged}, %s) "  # noqa: S608
-            f"FROM import_stage s WHERE h.id = s.household_id AND {changed}",
-            [now],
-        )
-        cursor.execute(
-            f"WITH inserted AS (INSERT INTO {household} (commune_id, code, {fields}, created_at, updated_at) "  # noqa: S608
-            f"SELECT s.commune_id, s.code, {staged}, %s, %s FROM import_stage s WHERE s.household_id IS NULL "
-            "ORDER BY s.row_no RETURNING id, commune_id, code) "
-            "UPDATE import_stage s SET household_id = i.id, is_new = true FROM inserted i "
-            "WHERE i.commune_id = s.commune_id AND i.code = s.code",
+            f"INSERT INTO {household} (id, commune_id, code, {fields}, created_at, updated_at) "  # noqa: S608
+            f"SELECT s.household_id, s.commune_id, s.code, {staged}, %s, %s FROM import_stage s WHERE s.is_new "
+            "ORDER BY s.row_no",
             [now, now],
         )
         created = cursor.rowcount
+        # A snapshot with no data for each household this batch created (revert deletes them).
         cursor.execute(
             f"INSERT INTO {snapshot} (batch_id, household_id, data) "  # noqa: S608
             "SELECT %s, household_id, NULL FROM import_stage WHERE is_new ORDER BY row_no",
@@ -325,13 +333,9 @@ def _commit_postgresql(*, batch: ImportBatch, rows: list[ClassifiedRow], commune
             "RETURNING r.*) "
             f"INSERT INTO {replaced_table} (batch_id, household_id, year, data) "
             "SELECT %s, m.household_id, m.year, to_jsonb(m) FROM moved m ORDER BY m.id",
-            [batch.year, HouseholdReview.Kind.PERIODIC.value, batch.pk],
+            [batch.year, periodic, batch.pk],
         )
         replaced = cursor.rowcount
-        cursor.execute(
-            f"UPDATE import_stage s SET has_history = true WHERE NOT s.is_new AND EXISTS ("  # noqa: S608
-            f"SELECT 1 FROM {review} r WHERE r.household_id = s.household_id)"
-        )
         cursor.execute(
             f"INSERT INTO {review} ({', '.join(REVIEW_COLUMNS)}) "  # noqa: S608
             "SELECT s.household_id, s.commune_id, %s, %s, %s, s.area, s.income_per_capita, s.members, "
@@ -339,7 +343,7 @@ def _commit_postgresql(*, batch: ImportBatch, rows: list[ClassifiedRow], commune
             "false, s.reason, %s, %s, %s, "
             "CASE WHEN NOT s.has_history AND s.classification = %s THEN %s END "
             "FROM import_stage s ORDER BY s.row_no",
-            [batch.year, HouseholdReview.Kind.PERIODIC.value, standard_id, batch.pk, now, now,
+            [batch.year, periodic, standard_id, batch.pk, now, now,
              HouseholdReview.Classification.POOR.value, HouseholdReview.Transition.NEWLY_POOR.value],
         )
         cursor.execute("SELECT household_id FROM import_stage WHERE has_history")

@@ -197,20 +197,19 @@ def parse_workbook(*, path: Path, year: int, unit: AdministrativeUnit | None, pr
     declared_header = header.header("declared_classification")
     results: dict[tuple, tuple[str, int, str]] = {}  # classify() is pure: one call per distinct input
     code_index = header.columns.get("household_code", (None, ""))[0]
-    for number, cells in rows:
-        code = cells[code_index] if code_index is not None and code_index < len(cells) else None
-        if (code is None or (type(code) is str and not code.strip())) and validate.row_is_blank(cells):
-            continue
-        count += 1
-        if count > limit:
-            raise WorkbookError(
-                _("Tệp có hơn %(max)s dòng dữ liệu; hãy chia nhỏ theo xã.") % {"max": _thousands(limit)}
-            )
-        parsed = validator.fast(number, cells)
-        if parsed is None:
-            parsed, row_problems = validator.validate(number, cells)
-            problems.extend(row_problems)
-        if parsed is not None:
+    seen_codes = validator.seen_codes
+
+    def run(chunk: list[tuple[int, list]]) -> None:
+        # Rows go through in file order: a clean row is taken as parsed unless its code was seen before; any
+        # other row gets the exact row validator (its messages, the first-seen row of a duplicate code).
+        for (number, cells), parsed in zip(chunk, validator.fast_many(chunk), strict=True):
+            if parsed is not None and parsed.household_code not in seen_codes:
+                seen_codes[parsed.household_code] = number
+            else:
+                parsed, row_problems = validator.validate(number, cells)
+                problems.extend(row_problems)
+                if parsed is None:
+                    continue
             key = (parsed.area, parsed.income_per_capita, parsed.deprivations)
             result = results.get(key)
             if result is None:
@@ -226,8 +225,24 @@ def parse_workbook(*, path: Path, year: int, unit: AdministrativeUnit | None, pr
                                                  mismatch_message % {
                     "row": number, "declared": _label(parsed.declared_classification), "standard": standard.code,
                     "computed": _label(row.classification), "reason": row.reason}))
-        if progress is not None and count % PROGRESS_EVERY == 0:
-            progress(min(55, 5 + int(50 * count / estimated)))
+
+    chunk: list[tuple[int, list]] = []
+    for number, cells in rows:
+        code = cells[code_index] if code_index is not None and code_index < len(cells) else None
+        if (code is None or (type(code) is str and not code.strip())) and validate.row_is_blank(cells):
+            continue
+        count += 1
+        if count > limit:
+            raise WorkbookError(
+                _("Tệp có hơn %(max)s dòng dữ liệu; hãy chia nhỏ theo xã.") % {"max": _thousands(limit)}
+            )
+        chunk.append((number, cells))
+        if len(chunk) == PROGRESS_EVERY:
+            run(chunk)
+            chunk = []
+            if progress is not None:
+                progress(min(55, 5 + int(50 * count / estimated)))
+    run(chunk)
     if count == 0 and not problems:
         problems.append(validate.Problem(header.rows[-1], "", "", _("Tệp không có dòng dữ liệu nào dưới tiêu đề.")))
     return classified, problems, warnings

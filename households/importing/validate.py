@@ -162,81 +162,77 @@ class RowValidator:
         )
         # The fast path needs a commune code column; a workbook naming communes only goes row by row.
         self._fast = "commune_code" in columns and "household_code" in columns
+        self._width = 1 + max(index for index, _text in columns.values())
         self._memo: dict[tuple[str, str], object] = {}
 
-    def fast(self, number: int, cells: list) -> ParsedRow | None:
-        """The row parsed with quick checks for the common clean cells; None whenever any cell is not plainly
-        clean (or the code repeats), and the caller then runs `validate`, which gives the exact messages. Every
-        value accepted here is the one `validate` would give."""
-        if not self._fast:
-            return None
-        at = self._at
-        width = len(cells)
+    def fast_many(self, chunk: list[tuple[int, list]]) -> list[ParsedRow | None]:
+        """Column-wise quick parse of a chunk of rows: for each row its ParsedRow when every cell is plainly clean,
+        None otherwise (the caller then runs `validate`, which gives the exact messages). Each column is checked
+        once per distinct value (codes and marks repeat), so the work is a few C-level passes per column. Values
+        accepted here are the ones `validate` would give. Duplicate codes are left to the caller, in file order.
+        """
+        count = len(chunk)
+        if not self._fast or not count:
+            return [None] * count
+        width = self._width
+        filler = [None] * width
+        table = [cells if len(cells) >= width else [*cells, *filler[len(cells):]] for _number, cells in chunk]
+        columns = list(zip(*table, strict=False))
+        missing = (None,) * count
 
-        def cell(key):
-            index = at.get(key)
-            return cells[index] if index is not None and index < width else None
+        def column(key, convert):
+            index = self._at.get(key)
+            return _by_distinct(columns[index] if index is not None else missing, convert)
 
-        household_code = _fast_code(cell("household_code"))
-        if household_code is None or household_code in self.seen_codes:
-            return None
-        head_name = _fast_text(cell("head_name"))
-        if not head_name:
-            return None
-        id_value = cell("id_number")
-        if id_value is None or id_value == "":
-            id_number = ""
-        else:
-            id_number = _fast_code(id_value)
-            if id_number is None or not (id_number.isdigit() and len(id_number) in (9, 12)):
-                return None
-        code = _fast_code(cell("commune_code"), width=COMMUNE_CODE_WIDTH)
-        commune = self.communes.get(code) if code is not None else None
-        if commune is None:
-            return None
-        members = _fast_integer(cell("members"))
-        if members is None or not 1 <= members <= MAX_MEMBERS:
-            return None
-        income = _fast_integer(cell("income_per_capita"))
-        if income is None or not 0 <= income <= MAX_INCOME:
-            return None
-        area = self._memoised("area", cell("area"), normalise.parse_area, None)
-        if area is _BAD:
-            return None
-        flags = {}
-        for key, index in self._flag_indexes:
-            value = cells[index] if index is not None and index < width else None
-            flag = _FAST_FLAGS.get(value, _BAD)
-            if flag is _BAD:
-                flag = self._memoised("flag", value, normalise.parse_flag, False)
-                if flag is _BAD:
-                    return None
-            flags[key] = flag
-        declared = self._memoised("declared", cell("declared_classification"), normalise.parse_classification, "")
-        if declared is _BAD:
-            return None
-        texts = []
-        for key in ("village", "ethnicity", "note"):
-            value = cell(key)
-            if value is None or value == "":
-                texts.append("")
+        communes = self.communes
+        values = {
+            "household_code": column("household_code", _required_code),
+            "head_name": column("head_name", _required_text),
+            "id_number": column("id_number", _id_number),
+            "commune": column("commune_code", lambda value: communes.get(
+                _fast_code(value, width=COMMUNE_CODE_WIDTH), _BAD)),
+            "members": column("members", _members),
+            "income": column("income_per_capita", _income),
+            "area": column("area", lambda value: self._memoised("area", value, normalise.parse_area, None)),
+            "declared": column("declared_classification", lambda value: self._memoised(
+                "declared", value, normalise.parse_classification, "")),
+            "village": column("village", _optional_text),
+            "ethnicity": column("ethnicity", _optional_text),
+            "note": column("note", _optional_text),
+        }
+        flags = [column(key, self._flag) for key, _index in self._flag_indexes]
+        bad = set()
+        for values_of_column in (*values.values(), *flags):
+            if _BAD in values_of_column:
+                bad.update(position for position, value in enumerate(values_of_column) if value is _BAD)
+        deprivation_sets: dict[tuple, frozenset] = {}
+        indicators = self.indicators
+        marks = list(zip(*flags, strict=True))
+        for row_marks in set(marks):
+            deprivation_sets[row_marks] = frozenset(key for key, mark in zip(indicators, row_marks, strict=False)
+                                                    if mark is True)
+        extra = self.extra_columns
+        parsed: list[ParsedRow | None] = []
+        for position, ((number, cells), code, name, id_number, commune, members, income, area, declared, village,
+                       ethnicity, note, row_marks) in enumerate(zip(chunk, *values.values(), marks, strict=True)):
+            if position in bad:
+                parsed.append(None)
                 continue
-            text = _fast_text(value)
-            if text is None:
-                return None
-            texts.append(text)
-        self.seen_codes[household_code] = number
-        return ParsedRow(
-            row=number, household_code=household_code, head_name=head_name, id_number=id_number,
-            commune_code=commune.code, village=texts[0], area=area or commune.area, ethnicity=texts[1],
-            members=members, income_per_capita=income,
-            deprivations=frozenset(key for key in self.indicators if flags[key]),
-            declared_classification=declared, note=texts[2],
-            extra={text: normalise.cell_text(cells[index]) for index, text in self.extra_columns
-                   if index < width and not normalise.is_blank(cells[index])},
-            female_head=flags["female_head"], has_disabled=flags["has_disabled"], has_merit=flags["has_merit"],
-            social_protection=flags["social_protection"],
-        )
+            parsed.append(ParsedRow(
+                row=number, household_code=code, head_name=name, id_number=id_number, commune_code=commune.code,
+                village=village, area=area or commune.area, ethnicity=ethnicity, members=members,
+                income_per_capita=income, deprivations=deprivation_sets[row_marks], declared_classification=declared,
+                note=note,
+                extra={text: normalise.cell_text(cells[index]) for index, text in extra
+                       if index < len(cells) and not normalise.is_blank(cells[index])} if extra else {},
+                female_head=row_marks[-4], has_disabled=row_marks[-3], has_merit=row_marks[-2],
+                social_protection=row_marks[-1],
+            ))
+        return parsed
+
+    def _flag(self, value):
+        flag = _FAST_FLAGS.get(value, _BAD)
+        return flag if flag is not _BAD else self._memoised("flag", value, normalise.parse_flag, False)
 
     def _memoised(self, kind: str, value, parser, default):
         """parser(value) for a text cell, remembered per distinct text (the same few words fill a column);
@@ -374,6 +370,50 @@ _BAD = object()
 # Cells parse_flag reads without folding (True/1/1.0 and False/0/0.0 share dictionary keys, as they do there).
 _FAST_FLAGS = {None: False, "": False, "0": False, "1": True, "x": True, "X": True, 0: False, 1: True}
 _PLAIN_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_./-]*")
+
+
+def _by_distinct(cells: tuple, convert) -> list:
+    """[convert(cell) for cell in cells], calling convert once per distinct (type, value): 1, 1.0 and True are
+    equal as keys but not as cells."""
+    if len(set(map(type, cells))) == 1:
+        converted = {cell: convert(cell) for cell in set(cells)}
+        return list(map(converted.__getitem__, cells))
+    keys = list(zip(map(type, cells), cells, strict=True))
+    converted = {key: convert(key[1]) for key in set(keys)}
+    return list(map(converted.__getitem__, keys))
+
+
+def _required_code(value):
+    code = _fast_code(value)
+    return _BAD if code is None else code
+
+
+def _id_number(value):
+    if value is None or value == "":
+        return ""
+    code = _fast_code(value)
+    return code if code is not None and code.isdigit() and len(code) in (9, 12) else _BAD
+
+
+def _required_text(value):
+    return _fast_text(value) or _BAD
+
+
+def _optional_text(value):
+    if value is None or value == "":
+        return ""
+    text = _fast_text(value)
+    return _BAD if text is None else text
+
+
+def _members(value):
+    number = _fast_integer(value)
+    return number if number is not None and 1 <= number <= MAX_MEMBERS else _BAD
+
+
+def _income(value):
+    number = _fast_integer(value)
+    return number if number is not None and 0 <= number <= MAX_INCOME else _BAD
 
 
 def _fast_code(value, *, width: int | None = None) -> str | None:
