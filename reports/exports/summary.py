@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -40,6 +40,7 @@ from reports.selectors import (
 
 COMMUNE, DISTRICT = AdministrativeUnit.Level.COMMUNE, AdministrativeUnit.Level.DISTRICT
 TOTAL = "total"
+GROUP = "group"
 HEADER_FIRST, HEADER_LAST = 6, 8  # two header rows and the column-number row
 FIRST_DATA_ROW = HEADER_LAST + 1
 LEGAL_BASIS = gettext_lazy(
@@ -66,6 +67,7 @@ class SummaryLine:
     number: str  # what the STT column shows
     unit: AdministrativeUnit
     figures: PovertyFigures | None
+    label: str = ""  # the name column's text when it is not the unit's name (a group of households)
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,7 @@ class SummaryReport:
     view: str
     lines: list[SummaryLine]
     generated_at: datetime.datetime
+    groups: list[SummaryLine] = field(default_factory=list)  # the unit's figures by group of households
 
     @property
     def total(self) -> PovertyFigures | None:
@@ -217,7 +220,24 @@ def summary_build(*, unit: AdministrativeUnit, year: int, view: str | None = Non
         lines = _legacy_year_under_current(unit, year)
     else:
         lines = _current_year_under_legacy(unit, year)
-    return SummaryReport(unit=unit, year=year, view=view, lines=lines, generated_at=timezone.localtime())
+    return SummaryReport(unit=unit, year=year, view=view, lines=lines, generated_at=timezone.localtime(),
+                         groups=_groups(unit, year, view, lines[0].figures))
+
+
+def _groups(unit: AdministrativeUnit, year: int, view: str, total: PovertyFigures | None) -> list[SummaryLine]:
+    """All households, then the groups that have figures: ethnic-minority households, female heads, the communes
+    of poor districts. One query in the year's own units, a few per group otherwise."""
+    wanted = [PovertyGroup.ETHNIC_MINORITY, PovertyGroup.FEMALE_HEAD, PovertyGroup.POOR_DISTRICT]
+    if view == natural_view(year):
+        rows = PovertyAggregate.objects.filter(unit=unit, year=year, group__in=wanted)
+        by_group = {row.group: _figures(row, unit=unit, view=view) for row in rows}
+    else:
+        by_group = {group: poverty_under(unit=unit, year=year, view=view, group=group) for group in wanted}
+    lines = [SummaryLine(GROUP, "1", unit, total, label=str(PovertyGroup.ALL.label))]
+    for group in wanted:
+        if by_group.get(group) is not None:
+            lines.append(SummaryLine(GROUP, str(len(lines) + 1), unit, by_group[group], label=str(group.label)))
+    return lines
 
 
 # --- the workbook ----------------------------------------------------------------------------------------------------
@@ -269,14 +289,14 @@ def _note(line: SummaryLine) -> str:
     return "; ".join(notes)
 
 
-def _title_block(sheet, formats: Formats, report: SummaryReport) -> None:
+def _title_block(sheet, formats: Formats, report: SummaryReport, title: str | None = None) -> None:
     last = len(COLUMNS) - 1
     issuer = _("UBND %(unit)s") % {"unit": report.unit.name.upper()}
     sheet.set_row(0, 30)
     sheet.merge_range(0, 0, 0, 4, text(issuer), formats.agency)
     sheet.merge_range(0, last - 2, 0, last, _("Biểu số 01/TH-RS"), formats.form_number)
     sheet.set_row(1, 36)
-    sheet.merge_range(1, 0, 1, last, _("BIỂU TỔNG HỢP KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO NĂM %(year)s")
+    sheet.merge_range(1, 0, 1, last, title or _("BIỂU TỔNG HỢP KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO NĂM %(year)s")
                       % {"year": report.year}, formats.title)
     standard = report.standard
     subtitle = _("%(unit)s (mã %(code)s) — chuẩn nghèo đa chiều giai đoạn %(standard)s") % {
@@ -292,13 +312,15 @@ def _title_block(sheet, formats: Formats, report: SummaryReport) -> None:
            "now": report.generated_at.strftime("%H:%M %d/%m/%Y")}), formats.subtitle)
 
 
-def _header(sheet, formats: Formats) -> None:
+def _header(sheet, formats: Formats, name_label: str | None = None) -> None:
     sheet.set_row(HEADER_FIRST, 30)
     sheet.set_row(HEADER_FIRST + 1, 45)
     column = 0
     while column < len(COLUMNS):
         label, group, _number, _width = COLUMNS[column]
         if group is None:
+            if column == 2 and name_label:
+                label = name_label
             sheet.merge_range(HEADER_FIRST, column, HEADER_FIRST + 1, column, str(label), formats.header)
             column += 1
             continue
@@ -323,7 +345,7 @@ def _line(sheet, formats: Formats, row: int, line: SummaryLine) -> None:
         name = line.unit.name
     else:
         label, center, count, rate = formats.text, formats.center, formats.count, formats.rate
-        name = line.unit.name
+        name = line.label or line.unit.name
     sheet.write_string(row, 0, line.number, center)
     sheet.write_string(row, 1, text(line.unit.code), center)
     sheet.write_string(row, 2, text(name), label)
@@ -368,4 +390,23 @@ def summary_xlsx(report: SummaryReport, target) -> None:
     sheet.freeze_panes(FIRST_DATA_ROW, 3)
     print_setup(sheet, header_first=HEADER_FIRST, header_last=HEADER_LAST)
     sheet.print_area(0, 0, row + 3, len(COLUMNS) - 1)
+    _group_sheet(workbook, formats, report)
     workbook.close()
+
+
+def _group_sheet(workbook, formats: Formats, report: SummaryReport) -> None:
+    """The unit's figures by group of households (the breakdowns of the official forms: ethnic minority, female
+    head; and the communes of poor districts, which the programme's targets name)."""
+    sheet = workbook.add_worksheet(_("Theo nhóm hộ"))
+    _title_block(sheet, formats, report, title=_(
+        "KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO NĂM %(year)s THEO NHÓM HỘ") % {"year": report.year})
+    _header(sheet, formats, name_label=_("Nhóm hộ"))
+    row = FIRST_DATA_ROW
+    for line in report.groups:
+        _line(sheet, formats, row, line)
+        row += 1
+    sheet.merge_range(row + 1, 0, row + 1, len(COLUMNS) - 1, _(
+        "Tỷ lệ của một nhóm tính trên tổng số hộ của nhóm đó (khi đã nhập); trống khi chưa có tổng số hộ của nhóm."),
+        formats.note)
+    sheet.freeze_panes(FIRST_DATA_ROW, 3)
+    print_setup(sheet, header_first=HEADER_FIRST, header_last=HEADER_LAST)

@@ -73,7 +73,7 @@ def download(client, url, **params):
 
 
 def assert_row_equals(row, figures):
-    assert row[COLUMN["total"]] == figures.total_households
+    assert row[COLUMN["total"]] == (figures.total_households if figures.total_households is not None else "")
     assert row[COLUMN["poor"]] == figures.poor
     assert row[COLUMN["near_poor"]] == figures.near_poor
     assert row[COLUMN["middle"]] == figures.middle
@@ -307,3 +307,26 @@ def test_downloads_run_a_bounded_number_of_queries(client, reviewed, people, dja
         "06", "061", "01849", "066", "02146", "02147", "02148", "02149", "02161"]
     with django_assert_max_num_queries(QUERIES):
         download(client, "/reports/exports/disbursement.xlsx", unit="06", year=2024)
+
+
+def test_summary_group_sheet_equals_the_group_aggregates(client, reviewed, people):
+    from programmes.models import HouseholdGroupTotal
+
+    HouseholdGroupTotal.objects.create(unit=reviewed["province"], year=2024, group="ethnic_minority",
+                                       total_households=80)
+    poverty_recompute()
+    content = download(login(client, people["staff"]), "/reports/exports/summary.xlsx", unit="06", year=2024).content
+    book = CalamineWorkbook.from_filelike(io.BytesIO(content))
+    assert book.sheet_names == ["Tổng hợp rà soát", "Theo nhóm hộ"]
+    rows = book.get_sheet_by_name("Theo nhóm hộ").to_python()
+    assert rows[1][0] == "KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO NĂM 2024 THEO NHÓM HỘ"
+    assert rows[6][2] == "Nhóm hộ"
+    data = [row for row in rows[FIRST_DATA_ROW:] if row[COLUMN["code"]]]
+    assert [row[COLUMN["name"]] for row in data] == ["Tất cả các hộ", "Hộ dân tộc thiểu số", "Hộ có chủ hộ là nữ"]
+    assert_row_equals(data[0], selectors.poverty_row(unit=reviewed["province"], year=2024))
+    minority = selectors.poverty_row(unit=reviewed["province"], year=2024, group="ethnic_minority")
+    assert_row_equals(data[1], minority)
+    assert (data[1][COLUMN["total"]], data[1][COLUMN["poor"]]) == (80, 4)  # the factory's households are Tày
+    assert data[1][COLUMN["poor_rate"]] == 5.0
+    assert_row_equals(data[2], selectors.poverty_row(unit=reviewed["province"], year=2024, group="female_head"))
+    assert data[2][COLUMN["total"]] == ""  # no denominator entered for the group: rates blank, never 0
