@@ -15,6 +15,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -45,11 +46,16 @@ def _database_url() -> str:
 def _start_worker(app_module: str, queue: str, extra_env: dict | None = None) -> subprocess.Popen:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings_test", "DATABASE_URL": _database_url(),
            **(extra_env or {})}
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", app_module, "worker", "--pool=solo", "--concurrency=1", "-Q", queue,
-         "--loglevel=WARNING", "--without-gossip", "--without-mingle", f"--hostname={queue}-{uuid.uuid4().hex[:4]}@%h"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
+    log = Path(tempfile.mkstemp(prefix="worker-", suffix=".log")[1])
+    with log.open("w") as output:  # a file, not a pipe nobody drains: a chatty worker must never block on it
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", app_module, "worker", "--pool=solo", "--concurrency=1", "-Q",
+             queue, "--loglevel=WARNING", "--without-gossip", "--without-mingle",
+             f"--hostname={queue}-{uuid.uuid4().hex[:4]}@%h"],
+            cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT, text=True,
+        )
+    worker.log = log
+    return worker
 
 
 def _stop(worker: subprocess.Popen) -> None:
@@ -62,14 +68,24 @@ def _stop(worker: subprocess.Popen) -> None:
             worker.wait()
 
 
-def _wait_for(condition, *, timeout: float, what: str):
+def _forget_log(worker: subprocess.Popen) -> None:
+    worker.log.unlink(missing_ok=True)
+
+
+def _wait_for(condition, *, timeout: float, what: str, worker: subprocess.Popen | None = None):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = condition()
         if value:
             return value
+        if worker is not None and worker.poll() is not None:
+            break
         time.sleep(0.2)
-    pytest.fail(f"timed out waiting for {what}")
+    output = ""
+    if worker is not None:
+        _stop(worker)
+        output = worker.log.read_text()
+    pytest.fail(f"timed out waiting for {what}; worker exit code {worker and worker.returncode}:\n{output[-3000:]}")
 
 
 @pytest.mark.services
@@ -89,7 +105,7 @@ def test_worker_killed_mid_commit_leaves_nothing_and_the_retry_commits_whole(na_
             uploaded_file=SimpleUploadedFile(SAMPLE.name, SAMPLE.read_bytes()), year=2023,
             acting_user=na_ri["officer"], original_name=SAMPLE.name,
         )  # autocommit (transaction=True): the batch row is committed and the task sent at once
-        _wait_for(marker.exists, timeout=120, what="the worker to reach the middle of the commit")
+        _wait_for(marker.exists, timeout=300, what="the worker to reach the middle of the commit", worker=killed)
         # The worker has inserted households and reviews in its open transaction; nobody else sees them.
         assert Household.objects.count() == 0
         killed.send_signal(signal.SIGKILL)
@@ -109,7 +125,7 @@ def test_worker_killed_mid_commit_leaves_nothing_and_the_retry_commits_whole(na_
         assert import_batches_requeue_stuck(older_than=timezone.now()) == 1
         batch = _wait_for(
             lambda: ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.COMMITTED).first(),
-            timeout=180, what="the requeued batch to commit",
+            timeout=300, what="the requeued batch to commit", worker=retry_worker,
         )
         assert batch.requeued == 1
         assert batch.rows == 600 and batch.created == 600
@@ -119,8 +135,10 @@ def test_worker_killed_mid_commit_leaves_nothing_and_the_retry_commits_whole(na_
         app.conf.task_always_eager = True
         app.conf.task_default_queue = previous_queue
         _stop(killed)
+        _forget_log(killed)
         if retry_worker is not None:
             _stop(retry_worker)
+            _forget_log(retry_worker)
 
 
 def _worker_backends_in_transaction() -> int:
