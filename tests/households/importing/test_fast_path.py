@@ -124,3 +124,12 @@ def test_one_conversion_per_distinct_cell_keeps_equal_numbers_of_other_types_apa
 
     assert _by_distinct((1, 1.0, True, "1", 1, "1"), convert) == ["1", "1.0", "True", "'1'", "1", "'1'"]
     assert len(seen) == 4
+
+
+def test_names_fold_word_by_word_as_config_text_fold_does():
+    from config.text import fold
+    from households.importing.commit import fold_name
+
+    names = ["Nguyễn Văn An", "  Đặng  Thị\tHà ", "A-B c—d", "İstanbul", "a \u0301b", "", "   ", "Lò Văn Pjạc",
+             unicodedata.normalize("NFD", "Hoàng Thị Ánh"), "x\u00a0y", "Ø ø", "1.000 đồng", "K\u212a", "ΑΣ Σ"]
+    assert [fold_name(name) for name in names] == [fold(name) for name in names]
