@@ -30,6 +30,7 @@ from reports.models import DisbursementAggregate, ExportJob
 from reports.selectors import CURRENT, LEGACY, VIEWS, natural_view, poverty_data_years, unit_for_view_visible
 
 RECENT_JOBS = 10
+LEVEL_ORDER = ["province", "district", "commune"]
 
 
 def _year(value) -> int | None:
@@ -80,10 +81,9 @@ def _unit_choices(user, year: int | None, view: str) -> list[AdministrativeUnit]
     levels = ["province", "district"]
     if profile is not None and profile.unit.level != "province":
         levels.append("commune")
-    return list(
-        (units_visible_to(user=user) & units_in_force(on=on)).filter(level__in=levels)
-        .only("pk", "code", "name", "level").order_by("code")[:500]
-    )
+    units = (units_visible_to(user=user) & units_in_force(on=on)).filter(level__in=levels)
+    return sorted(units.only("pk", "code", "name", "level").order_by("code")[:500],
+                  key=lambda unit: (LEVEL_ORDER.index(unit.level), unit.code))
 
 
 @require_GET
@@ -94,6 +94,8 @@ def index(request):
     units = _unit_choices(request.user, year, view)
     profile = profile_of(request.user)
     selected = (request.GET.get("unit") or "").strip() or (profile.unit.code if profile else "")
+    if units and selected not in {unit.code for unit in units}:
+        selected = units[0].code
     disbursement_years = sorted(set(DisbursementAggregate.objects.filter(month=0).values_list("year", flat=True)
                                     .order_by("year").distinct()), reverse=True)
     return render(request, "reports/exports.html", {

@@ -330,3 +330,11 @@ def test_summary_group_sheet_equals_the_group_aggregates(client, reviewed, peopl
     assert data[1][COLUMN["poor_rate"]] == 5.0
     assert_row_equals(data[2], selectors.poverty_row(unit=reviewed["province"], year=2024, group="female_head"))
     assert data[2][COLUMN["total"]] == ""  # no denominator entered for the group: rates blank, never 0
+
+
+def test_reports_page_for_a_view_without_units_in_scope(client, reviewed, people):
+    login(client, people["officer"])  # a legacy district: nothing of today's units is in its scope
+    body = client.get("/reports/", {"year": 2024, "view": "current"}).content.decode()
+    assert 'data-testid="no-units"' in body and 'data-testid="download-summary"' not in body
+    body = client.get("/reports/", {"year": 2024, "unit": "061"}).content.decode()  # not theirs: falls back
+    assert '<option value="066" selected>' in body and 'value="061"' not in body
