@@ -169,8 +169,8 @@ def _communes_in_scope(*, year: int, unit: AdministrativeUnit | None) -> dict[st
     if unit is not None:
         units = units.filter(scope_filter(unit=unit))
     return {
-        unit.code: validate.Commune(unit.code, unit.name, unit.short_name, unit.area)
-        for unit in units.only("code", "name", "short_name", "area")
+        code: validate.Commune(code, name, short_name, area)
+        for code, name, short_name, area in units.values_list("code", "name", "short_name", "area")
     }
 
 
@@ -248,8 +248,11 @@ def parse_workbook(*, path: Path, year: int, unit: AdministrativeUnit | None, pr
     return classified, problems, warnings
 
 
+_LABELS = {value.value: str(value.label) for value in ClassificationValue}
+
+
 def _label(classification: str) -> str:
-    return str(ClassificationValue(classification).label)
+    return _LABELS.get(classification) or str(ClassificationValue(classification).label)
 
 
 def _thousands(number: int) -> str:

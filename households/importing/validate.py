@@ -148,10 +148,7 @@ class RowValidator:
         self.indicators = tuple(indicators)
         self.communes = communes
         self.scope_name = scope_name
-        self.by_name: dict[str, list[Commune]] = {}
-        for commune in communes.values():
-            for name in {fold(commune.short_name), fold(commune.name)}:
-                self.by_name.setdefault(name, []).append(commune)
+        self._by_name: dict[str, list[Commune]] | None = None
         self.seen_codes: dict[str, int] = {}
         self.extra_columns = [(index, text) for index, text in header.unknown]
         columns = header.columns
@@ -164,6 +161,16 @@ class RowValidator:
         self._fast = "commune_code" in columns and "household_code" in columns
         self._width = 1 + max(index for index, _text in columns.values())
         self._memo: dict[tuple[str, str], object] = {}
+
+    @property
+    def by_name(self) -> dict[str, list[Commune]]:
+        """Communes by folded name and short name, built on first use (only rows naming a commune need it)."""
+        if self._by_name is None:
+            self._by_name = {}
+            for commune in self.communes.values():
+                for name in {fold(commune.short_name), fold(commune.name)}:
+                    self._by_name.setdefault(name, []).append(commune)
+        return self._by_name
 
     def fast_many(self, chunk: list[tuple[int, list]]) -> list[ParsedRow | None]:
         """Column-wise quick parse of a chunk of rows: for each row its ParsedRow when every cell is plainly clean,
