@@ -90,6 +90,8 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--workbook", type=Path, help="reuse this workbook (written there first if missing)")
     parser.add_argument("--profile", type=Path, help="write a cProfile of the import to this file")
+    parser.add_argument("--year", type=int, default=YEAR,
+                        help="review year imported (a later year than an earlier run: every household has history)")
     parser.add_argument("--sql", action="store_true", help="print every statement of the import over 0.1 s")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
@@ -98,7 +100,7 @@ def main() -> None:
     call_command("load_reference_data", verbosity=0)
     demo_users_create()
     staff = django.contrib.auth.get_user_model().objects.get(username="so_hatinh")
-    assert unit_in_force(code=PROVINCE, year=YEAR)
+    assert unit_in_force(code=PROVINCE, year=args.year)
     with tempfile.TemporaryDirectory() as folder:
         path = args.workbook or Path(folder) / f"bench-{args.rows}.xlsx"
         if path.exists():
@@ -118,7 +120,7 @@ def main() -> None:
         if profiler:
             profiler.enable()
         with path.open("rb") as handle:
-            batch = import_batch_create(uploaded_file=File(handle, name=path.name), year=YEAR, acting_user=staff,
+            batch = import_batch_create(uploaded_file=File(handle, name=path.name), year=args.year, acting_user=staff,
                                         original_name=f"{time.time()}-{path.name}", enqueue=False)
         with (connection.execute_wrapper(_slow_statements if args.sql else _passthrough),
               _timed_follow_ups() as after, _timed(pipeline_module, "parse_workbook") as parse_seconds,
