@@ -30,6 +30,17 @@ def require_postgres() -> None:
     pytest.skip("needs PostgreSQL (DATABASE_URL)")
 
 
+@pytest.fixture(autouse=True)
+def _celery_join_allowed():
+    """Celery's "will a join block?" flag is process-wide; eager tasks run in two threads at once (the concurrent
+    import tests) can leave it set, and a later test that waits on a real worker's result would then be refused
+    ("Never call result.get() within a task!"). Each test starts with it cleared, as in a fresh process."""
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
+    yield
+
+
 @pytest.fixture
 def units(db):
     """Two districts of one province and one district of another, each with two communes."""
