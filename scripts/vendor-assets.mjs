@@ -21,6 +21,12 @@ rmSync(vendor, { recursive: true, force: true });
 for (const [from, to] of files) {
   mkdirSync(join(vendor, to, ".."), { recursive: true });
   cpSync(join(modules, from), join(vendor, to));
+  // The source maps the files name at their end: collectstatic's manifest refuses a reference it cannot find.
+  try {
+    cpSync(join(modules, `${from}.map`), join(vendor, `${to}.map`));
+  } catch {
+    // no map shipped: nothing refers to one
+  }
 }
 
 // Be Vietnam Pro: a typeface drawn for Vietnamese diacritics. Only the weights
