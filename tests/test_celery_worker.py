@@ -1,35 +1,22 @@
 """A task really runs through a Celery worker on Redis (CI), not in eager mode."""
 
 import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from tests.conftest import require_real_services
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.workers import worker_start, worker_stop
 
 
 @pytest.fixture
 def celery_worker_process():
     require_real_services()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings_test"}
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--concurrency=1",
-         "--loglevel=WARNING", "--without-gossip", "--without-mingle", "--hostname=pytest@%h"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
+    worker = worker_start(name="pytest")
     try:
         yield worker
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+        worker_stop(worker)
 
 
 def test_health_task_runs_in_a_real_worker(celery_worker_process):

@@ -5,48 +5,27 @@ of another test run on the same broker never takes the task.
 """
 
 import datetime
-import os
-import subprocess
-import sys
 import uuid
 from decimal import Decimal as D
-from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from programmes.models import PovertyTarget
 from programmes.services import poverty_target_set
 from tests.conftest import require_real_services
 from tests.programmes.conftest import add_reviews, set_total
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _database_url() -> str:
-    settings = connection.settings_dict
-    auth = settings["USER"] + (f":{settings['PASSWORD']}" if settings["PASSWORD"] else "")
-    return f"postgres://{auth}@{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}/{settings['NAME']}"
+from tests.workers import worker_start, worker_stop
 
 
 @pytest.fixture
 def worker_queue(transactional_db):
     require_real_services()
     queue = f"programmes-test-{uuid.uuid4().hex[:8]}"
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings_test", "DATABASE_URL": _database_url()}
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--concurrency=1", "-Q", queue,
-         "--loglevel=WARNING", "--without-gossip", "--without-mingle", f"--hostname={queue}@%h"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
+    worker = worker_start(queue=queue)
     try:
         yield queue
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+        worker_stop(worker)
 
 
 @pytest.mark.services

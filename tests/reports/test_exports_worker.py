@@ -2,14 +2,9 @@
 page queues the job, the worker writes the file, the owner downloads it."""
 
 import io
-import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from python_calamine import CalamineWorkbook
 
 from reports.exports.households import HEADER_ROW
@@ -17,32 +12,18 @@ from reports.models import ExportJob
 from tests.conftest import require_real_services
 from tests.factories import TEST_PASSWORD
 from tests.households.factories import HouseholdFactory, record
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.workers import worker_start, worker_stop
 
 
 @pytest.fixture
 def worker(transactional_db, tmp_path):
     require_real_services()
-    database = settings.DATABASES["default"]
-    url = (f"postgres://{database['USER']}:{database.get('PASSWORD') or ''}@{database['HOST'] or '127.0.0.1'}:"
-           f"{database['PORT'] or 5432}/{database['NAME']}")
     media = tmp_path / "media"
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings_test", "DATABASE_URL": url,
-           "MEDIA_ROOT": str(media)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--concurrency=1",
-         "--loglevel=WARNING", "--without-gossip", "--without-mingle", "--hostname=exports@%h"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
+    process = worker_start(name="exports", extra_env={"MEDIA_ROOT": str(media)})
     try:
         yield media
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        worker_stop(process)
 
 
 def test_export_job_runs_in_a_real_worker(client, worker, units, people, settings):

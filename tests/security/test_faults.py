@@ -11,11 +11,8 @@ Fault scenarios (each a test below):
    POST /api/v1/imports/ refuse the file with a Vietnamese message and store nothing.
 """
 
-import os
 import signal
 import subprocess
-import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -30,46 +27,12 @@ from django.utils import timezone
 from households.importing.pipeline import import_batch_create, import_batches_requeue_stuck
 from households.models import Household, HouseholdReview, ImportBatch
 from tests.conftest import require_postgres, require_real_services
+from tests.workers import worker_start, worker_stop
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT.parent / "shared" / "data"
 SAMPLE = DATA / "review-2023-066-600.xlsx"
 CLOSED_PORT_BROKER = "redis://127.0.0.1:1/0"
-
-
-def _database_url() -> str:
-    config = connection.settings_dict
-    auth = config["USER"] + (f":{config['PASSWORD']}" if config["PASSWORD"] else "")
-    return f"postgres://{auth}@{config['HOST'] or '127.0.0.1'}:{config['PORT'] or 5432}/{config['NAME']}"
-
-
-def _start_worker(app_module: str, queue: str, extra_env: dict | None = None) -> subprocess.Popen:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings_test", "DATABASE_URL": _database_url(),
-           **(extra_env or {})}
-    log = Path(tempfile.mkstemp(prefix="worker-", suffix=".log")[1])
-    with log.open("w") as output:  # a file, not a pipe nobody drains: a chatty worker must never block on it
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", app_module, "worker", "--pool=solo", "--concurrency=1", "-Q",
-             queue, "--loglevel=WARNING", "--without-gossip", "--without-mingle",
-             f"--hostname={queue}-{uuid.uuid4().hex[:4]}@%h"],
-            cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT, text=True,
-        )
-    worker.log = log
-    return worker
-
-
-def _stop(worker: subprocess.Popen) -> None:
-    if worker.poll() is None:
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
-
-
-def _forget_log(worker: subprocess.Popen) -> None:
-    worker.log.unlink(missing_ok=True)
 
 
 def _wait_for(condition, *, timeout: float, what: str, worker: subprocess.Popen | None = None):
@@ -83,7 +46,7 @@ def _wait_for(condition, *, timeout: float, what: str, worker: subprocess.Popen 
         time.sleep(0.2)
     output = ""
     if worker is not None:
-        _stop(worker)
+        worker_stop(worker, forget_log=False)
         output = worker.log.read_text()
     pytest.fail(f"timed out waiting for {what}; worker exit code {worker and worker.returncode}:\n{output[-3000:]}")
 
@@ -96,7 +59,7 @@ def test_worker_killed_mid_commit_leaves_nothing_and_the_retry_commits_whole(na_
 
     queue = f"faults-{uuid.uuid4().hex[:8]}"
     marker = tmp_path / "in-commit"
-    killed = _start_worker("tests.security.slow_worker", queue, {"FAULT_MARKER": str(marker)})
+    killed = worker_start(app_module="tests.security.slow_worker", queue=queue, extra_env={"FAULT_MARKER": str(marker)})
     previous_queue, app.conf.task_default_queue = app.conf.task_default_queue, queue
     app.conf.task_always_eager = False
     retry_worker = None
@@ -121,7 +84,7 @@ def test_worker_killed_mid_commit_leaves_nothing_and_the_retry_commits_whole(na_
         assert (batch.created, batch.finished_at) == (0, None)
 
         # The retry: the beat sweeper's job puts it back in the queue; a fresh worker commits it whole.
-        retry_worker = _start_worker("config", queue)
+        retry_worker = worker_start(queue=queue)
         assert import_batches_requeue_stuck(older_than=timezone.now()) == 1
         batch = _wait_for(
             lambda: ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.COMMITTED).first(),
@@ -134,11 +97,9 @@ def test_worker_killed_mid_commit_leaves_nothing_and_the_retry_commits_whole(na_
     finally:
         app.conf.task_always_eager = True
         app.conf.task_default_queue = previous_queue
-        _stop(killed)
-        _forget_log(killed)
+        worker_stop(killed)
         if retry_worker is not None:
-            _stop(retry_worker)
-            _forget_log(retry_worker)
+            worker_stop(retry_worker)
 
 
 def _worker_backends_in_transaction() -> int:
