@@ -3,7 +3,6 @@ reports.dashboard and reports.anomalies."""
 
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from provinces.selectors import profile_of
@@ -44,7 +43,3 @@ def anomalies(request):
     if unit is not None and year is not None:
         context["anomalies"] = anomaly_rules.anomalies_list(unit=unit, year=year)
     return render(request, "reports/anomalies.html", context)
-
-
-def index(request):
-    return render(request, "section.html", {"title": _("Báo cáo"), "section": "reports"})
