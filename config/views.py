@@ -44,12 +44,9 @@ def healthz(request):
     )
 
 
-def database_unavailable(request, exception) -> HttpResponse:
-    """503 while the database is unreachable. Renders without the request context: the context processors and
-    request.user would query the database again."""
-    logger.error("database unavailable during %s %s: %s", request.method, request.path, exception.__class__.__name__)
-    message = _("Cơ sở dữ liệu tạm thời không truy cập được (đang khởi động lại hoặc bảo trì). "
-                "Dữ liệu của bạn không bị mất; xin thử lại sau ít phút.")
+def _unavailable(request, message) -> HttpResponse:
+    """503 with Retry-After: JSON under /api/, else the stand-alone 503 page rendered without the request context
+    (the context processors and request.user would query the database again)."""
     if request.path_info.startswith("/api/"):
         response = JsonResponse({"detail": message}, status=503)
     else:
@@ -57,6 +54,15 @@ def database_unavailable(request, exception) -> HttpResponse:
         response = HttpResponse(body, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
+
+
+def database_unavailable(request, exception) -> HttpResponse:
+    """503 while the database is unreachable. Renders without the request context: the context processors and
+    request.user would query the database again."""
+    logger.error("database unavailable during %s %s: %s", request.method, request.path, exception.__class__.__name__)
+    message = _("Cơ sở dữ liệu tạm thời không truy cập được (đang khởi động lại hoặc bảo trì). "
+                "Dữ liệu của bạn không bị mất; xin thử lại sau ít phút.")
+    return _unavailable(request, message)
 
 
 def broker_unavailable(request, exception) -> HttpResponse:
@@ -65,13 +71,7 @@ def broker_unavailable(request, exception) -> HttpResponse:
     logger.error("broker unavailable during %s %s: %s", request.method, request.path, exception)
     message = _("Hàng đợi xử lý (Redis) đang không hoạt động nên việc xử lý nền chưa được giao. Thao tác có thể "
                 "đã được lưu: hãy tải lại trang để kiểm tra, và thử lại sau ít phút hoặc báo quản trị hệ thống.")
-    if request.path_info.startswith("/api/"):
-        response = JsonResponse({"detail": message}, status=503)
-    else:
-        body = loader.get_template("503.html").render({"message": message, "retry_after": RETRY_AFTER_SECONDS})
-        response = HttpResponse(body, status=503)
-    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    return response
+    return _unavailable(request, message)
 
 
 def server_error(request):

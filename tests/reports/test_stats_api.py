@@ -13,19 +13,9 @@ from django.core.management import call_command
 from provinces.models import UnitSuccession
 from provinces.selectors import unit_in_force
 from reports.models import PovertyAggregate
+from tests.test_demo_figures import PUBLISHED
 
 URL = "/api/v1/stats/poverty/"
-
-PUBLISHED = [
-    # (unit, year, poor count or None, poor rate, near-poor count or None, near-poor rate or None)
-    ("42", 2022, 14_527, "3.79", 15_486, "4.04"),  # Hà Tĩnh, end of 2022
-    ("06", 2021, 21_946, "26.93", None, None),  # Bắc Kạn, first review under the 2022–2025 standard
-    ("06", 2022, None, "24.71", None, None),
-    ("06", 2023, 18_301, "22.25", None, None),  # "a little over 18,300"
-    ("066", 2023, 3_353, "32.81", 890, "8.71"),  # Na Rì: over 3,300 poor, 890 near-poor
-    ("066", 2022, None, "36.44", None, "7.81"),  # 32.81 + 3.63 points; 8.71 − 0.9 points
-    ("20", 2022, None, "8.92", None, None),  # Lạng Sơn, end of 2022
-]
 
 
 @pytest.fixture(scope="module")
