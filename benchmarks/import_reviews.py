@@ -12,7 +12,7 @@ The database is migrated and loaded with reference data first (a fresh or scratc
 adds a province's worth of households to it). The first run on a fresh database creates every household;
 a second run with the same --workbook replaces their reviews of the year (earlier benchmark batches of that
 content stop counting as duplicates); --year 2024 after a 2023 run imports over households that have history
-(transitions recomputed). --sql prints every statement over 0.1 s; --profile writes a cProfile of the import.
+(transitions recomputed). --sql prints every statement and COMMIT over 0.1 s; --profile writes a cProfile of the import.
 
 Besides the total, it prints the follow-up tasks run eagerly on commit (poverty targets and the aggregates
 refresh: a Celery worker's job in production) and the phases: read + validate + classify, the commit (its
@@ -132,7 +132,7 @@ def main() -> None:
             batch = import_batch_create(uploaded_file=File(handle, name=path.name), year=args.year, acting_user=staff,
                                         original_name=f"{time.time()}-{path.name}", enqueue=False)
         with (connection.execute_wrapper(_slow_statements if args.sql else _passthrough),
-              _timed_follow_ups() as after, _timed(pipeline_module, "parse_workbook") as parse_seconds,
+              _timed_commits(show=args.sql), _timed_follow_ups() as after, _timed(pipeline_module, "parse_workbook") as parse_seconds,
               _timed(commit_module, "reviews_commit") as commit_seconds):
             batch = import_batch_process(batch_id=batch.pk)
         import_seconds = time.perf_counter() - started
@@ -165,6 +165,30 @@ def _slow_statements(execute, sql, params, many, context):
         elapsed = time.perf_counter() - started
         if elapsed > 0.1:
             print(f"  {elapsed:6.2f} s  {' '.join(sql.split())[:150]}")
+
+
+@contextlib.contextmanager
+def _timed_commits(*, show: bool):
+    """Print each COMMIT over 0.1 s (PostgreSQL runs the deferred foreign-key checks there)."""
+    if not show:
+        yield
+        return
+    original = connection._commit
+
+    def timed():
+        started = time.perf_counter()
+        try:
+            return original()
+        finally:
+            elapsed = time.perf_counter() - started
+            if elapsed > 0.1:
+                print(f"  {elapsed:6.2f} s  COMMIT")
+
+    connection._commit = timed
+    try:
+        yield
+    finally:
+        del connection._commit
 
 
 @contextlib.contextmanager

@@ -3,6 +3,9 @@
 Imported by `households.models`, so the models belong to the households app.
 """
 
+import json
+import zlib
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +15,24 @@ from provinces.models import AdministrativeUnit
 
 def upload_path(batch: "ImportBatch", filename: str) -> str:
     return f"imports/{batch.year}/{batch.sha256[:2]}/{batch.sha256}-{filename}"
+
+
+# The summary page shows this many warnings; the rest are only in the annotated workbook.
+WARNINGS_SHOWN = 500
+
+
+def warnings_stored(entries: list[dict]) -> dict:
+    """The ImportBatch fields that hold a sorted warning list: its length, the first WARNINGS_SHOWN entries as
+    JSON (what the page reads), and, when there are more, the whole list as zlib-compressed JSON. A province's
+    declared-vs-computed mismatches can be tens of thousands of entries (20 MB of JSON, 1 MB compressed)."""
+    return {
+        "warnings": len(entries),
+        "warning_list": entries[:WARNINGS_SHOWN],
+        "warning_archive": (
+            zlib.compress(json.dumps(entries, ensure_ascii=False).encode(), 1) if len(entries) > WARNINGS_SHOWN
+            else None
+        ),
+    }
 
 
 class ImportBatch(models.Model):
@@ -46,7 +67,9 @@ class ImportBatch(models.Model):
     replaced_reviews = models.PositiveIntegerField(_("kết quả cũ được thay"), default=0)
     counts = models.JSONField(_("số hộ theo phân loại"), default=dict, blank=True)
     errors = models.JSONField(_("lỗi"), default=list, blank=True)
+    # The first WARNINGS_SHOWN warnings; the whole list is `warning_entries()` (see `warnings_stored`).
     warning_list = models.JSONField(_("danh sách cảnh báo"), default=list, blank=True)
+    warning_archive = models.BinaryField(null=True, blank=True, editable=False)
     rejected_reason = models.TextField(_("lý do từ chối"), blank=True)
     requeued = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(_("tải lên lúc"), auto_now_add=True)
@@ -73,6 +96,21 @@ class ImportBatch(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status not in (self.Status.QUEUED, self.Status.RUNNING)
+
+    def warning_entries(self) -> list[dict]:
+        """Every warning, sorted by (row, column)."""
+        if self.warning_archive is None:
+            return self.warning_list
+        return json.loads(zlib.decompress(bytes(self.warning_archive)))
+
+    @property
+    def issues_shown(self) -> list[dict]:
+        """What the summary table lists: the errors of a rejected batch, else the warnings (the first 500)."""
+        return self.errors[:WARNINGS_SHOWN] if self.errors else self.warning_list
+
+    @property
+    def issue_count(self) -> int:
+        return len(self.errors) if self.errors else self.warnings
 
 
 class ImportHouseholdSnapshot(models.Model):

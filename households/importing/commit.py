@@ -24,6 +24,7 @@ from households.models import (
     ImportHouseholdSnapshot,
     ImportReplacedReview,
 )
+from households.models_imports import warnings_stored
 from households.selectors import standards_all
 from provinces.models import AdministrativeUnit, Role, end_of_year
 from provinces.selectors import profile_of, units_in_force
@@ -156,12 +157,12 @@ def reviews_commit(*, batch: ImportBatch, rows: list[ClassifiedRow], warnings) -
     ImportBatch.objects.filter(pk=batch.pk).update(
         status=ImportBatch.Status.COMMITTED, progress=100, finished_at=timezone.now(), rows=len(rows),
         created=created, updated=len(rows) - created, rejected=0, errors=[],
-        warning_list=[warning.as_dict() for warning in sorted(warnings, key=lambda w: (w.row, w.column))],
-        warnings=len(warnings), counts=counts, mismatches=sum(1 for row in rows if row.is_mismatch),
+        **warnings_stored([warning.as_dict() for warning in sorted(warnings, key=lambda w: (w.row, w.column))]),
+        counts=counts, mismatches=sum(1 for row in rows if row.is_mismatch),
         replaced_reviews=replaced,
     )
     transaction.on_commit(lambda: _after_change(unit_id=batch.unit_id, year=batch.year))
-    # The caller reloads the batch; the warning list may be tens of MB, so it is not read back here.
+    # The caller reloads the batch; the whole warning list (warning_archive) is not read back.
     batch.refresh_from_db(fields=["status", "progress", "finished_at", "rows", "created", "updated", "rejected",
                                   "warnings", "counts", "mismatches", "replaced_reviews"])
     return batch

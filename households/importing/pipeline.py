@@ -22,6 +22,7 @@ from households.classification import ClassificationValue, classify
 from households.importing import validate
 from households.importing.reader import WorkbookError, open_table
 from households.models import HouseholdReview, ImportBatch
+from households.models_imports import warnings_stored
 from households.selectors import standards_all
 from provinces.models import AdministrativeUnit, end_of_year
 from provinces.selectors import profile_of, scope_filter, units_in_force
@@ -159,8 +160,8 @@ def _reject(batch: ImportBatch, *, problems, warnings, rows: int) -> None:
     ImportBatch.objects.filter(pk=batch.pk).update(
         status=ImportBatch.Status.REJECTED, progress=100, finished_at=timezone.now(), rows=rows,
         rejected=len({problem.row for problem in problems}), errors=[problem.as_dict() for problem in problems],
-        warning_list=[warning.as_dict() for warning in warnings], warnings=len(warnings),
         rejected_reason=problems[0].message if problems else "",
+        **warnings_stored([warning.as_dict() for warning in warnings]),
     )
 
 

@@ -13,7 +13,7 @@ def import_batches_visible_to(*, user) -> QuerySet[ImportBatch]:
         return ImportBatch.objects.none()
     return ImportBatch.objects.filter(scope_filter(unit=profile.unit, prefix="unit")).select_related(
         "unit", "uploaded_by"
-    )
+    ).defer("warning_archive")  # read only by the annotated-workbook download
 
 
 def may_upload(*, user) -> bool:

@@ -87,7 +87,7 @@ def import_progress(request, pk: int):
 
 def import_annotated(request, pk: int):
     batch = _batch_or_404(request, pk)
-    issues = batch.errors or batch.warning_list
+    issues = batch.errors or batch.warning_entries()
     content = annotated_workbook(path=Path(batch.file.path), errors=issues)
     response = HttpResponse(content, content_type=XLSX)
     name = Path(batch.original_name).stem

@@ -197,6 +197,25 @@ def test_declared_classification_mismatch_is_a_warning_not_an_error(na_ri, tmp_p
     assert HouseholdReview.objects.get().is_mismatch
 
 
+def test_many_warnings_the_page_shows_500_the_annotated_workbook_has_them_all(client, na_ri, tmp_path):
+    """Beyond the 500 the page lists, the whole list is kept compressed (warning_archive) for the download."""
+    rows = [household_row(f"W{i:04d}", 900_000, declared="Hộ cận nghèo") for i in range(520)]
+    batch = upload(write_xlsx(tmp_path / "many.xlsx", [HEADER, *rows]), user=na_ri["officer"])
+    assert (batch.status, batch.warnings, batch.mismatches) == (ImportBatch.Status.COMMITTED, 520, 520)
+    assert len(batch.warning_list) == 500
+    entries = batch.warning_entries()
+    assert [entry["row"] for entry in entries] == list(range(2, 522))
+    assert entries[:500] == batch.warning_list
+    client.login(username="canbo_nari", password=TEST_PASSWORD)
+    page = client.get(f"/imports/{batch.pk}/").content.decode()
+    assert "Cảnh báo (520)" in page
+    assert "Dòng 501:" in page and "Dòng 502:" not in page
+    assert "Chỉ hiện 500 dòng đầu" in page
+    annotated = client.get(f"/imports/{batch.pk}/annotated.xlsx")
+    listed = CalamineWorkbook.from_filelike(io.BytesIO(annotated.content)).get_sheet_by_index(1).to_python()
+    assert len(listed) == 521
+
+
 @pytest.mark.parametrize(
     ("_case", "content", "fragment"),
     [
