@@ -132,7 +132,8 @@ def main() -> None:
             batch = import_batch_create(uploaded_file=File(handle, name=path.name), year=args.year, acting_user=staff,
                                         original_name=f"{time.time()}-{path.name}", enqueue=False)
         with (connection.execute_wrapper(_slow_statements if args.sql else _passthrough),
-              _timed_commits(show=args.sql), _timed_follow_ups() as after, _timed(pipeline_module, "parse_workbook") as parse_seconds,
+              _timed_commits(show=args.sql), _timed_follow_ups() as after,
+              _timed(pipeline_module, "parse_workbook") as parse_seconds,
               _timed(commit_module, "reviews_commit") as commit_seconds):
             batch = import_batch_process(batch_id=batch.pk)
         import_seconds = time.perf_counter() - started

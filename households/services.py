@@ -316,6 +316,8 @@ def transitions_recompute(*, household_ids: Iterable[int], year: int) -> int:
     ids = sorted(set(household_ids))
     if not ids:
         return 0
+    if connection.vendor == "postgresql":
+        return _transitions_recompute_sql(ids, year=year)
     months = {
         pk: (data or {}).get("newly_escaped_months")
         for pk, data in PovertyStandard.objects.values_list("pk", "data")
@@ -341,6 +343,75 @@ def transitions_recompute(*, household_ids: Iterable[int], year: int) -> int:
             for start in range(0, len(pks), size):
                 changed += _statuses_update(pks[start:start + size], transition=moved, is_newly_escaped=newly)
     return changed
+
+
+# household_statuses as one statement. Each review with the previous review's level (poor 0, near-poor 1, above 2)
+# and whether any earlier one was poor, in review_order_key order (year, date with a periodic review at 14
+# December, ad-hoc before periodic, id; a review not inserted yet has no id and sorts last in its tie): the
+# transition. Then the latest escape from each level so far, with the review's own standard's window
+# (ceil(months / 12) years after the escape year): "newly escaped" (the latest escape is the one whose window
+# reaches furthest). The standards' windows are read once (MATERIALIZED): `data` is one large JSON value each.
+_STATUSES_SELECT = """
+WITH windows AS MATERIALIZED (
+    SELECT id, ceil((data ->> 'newly_escaped_months')::numeric / 12) AS years FROM {standard}
+), steps AS (
+    SELECT r.id, r.household_id, r.year, r.review_date, r.kind, r.level, w.years AS window_years,
+           lag(r.level) OVER h AS previous_level,
+           bool_or(r.level = 0) OVER (h ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS was_poor
+    FROM (SELECT id, household_id, year, review_date, kind, standard_id,
+                 CASE classification WHEN 'poor' THEN 0 WHEN 'near_poor' THEN 1 ELSE 2 END AS level
+          FROM ({source}) source) r
+    JOIN windows w ON w.id = r.standard_id
+    WINDOW h AS (PARTITION BY r.household_id
+                 ORDER BY r.year, coalesce(r.review_date, make_date(r.year, 12, 14)), r.kind = 'periodic', r.id)
+), escapes AS (
+    SELECT t.*,
+           max(CASE WHEN previous_level = 0 AND level > 0 THEN year END) OVER h AS escaped_poor,
+           max(CASE WHEN previous_level = 1 AND level > 1 THEN year END) OVER h AS escaped_near_poor
+    FROM steps t
+    WINDOW h AS (PARTITION BY household_id
+                 ORDER BY year, coalesce(review_date, make_date(year, 12, 14)), kind = 'periodic', id
+                 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+)
+SELECT id, household_id,
+       CASE WHEN level = 0 THEN
+                CASE WHEN previous_level = 0 THEN 'remained' WHEN was_poor THEN 're_poor' ELSE 'newly_poor' END
+            WHEN previous_level = 0 THEN 'escaped' END AS transition,
+       coalesce(window_years > 0 AND (
+           (level > 0 AND escaped_poor + window_years >= year + 1)
+           OR (level > 1 AND escaped_near_poor + window_years >= year + 1)
+       ), false) AS is_newly_escaped
+FROM escapes WHERE year >= %(year)s
+"""
+
+
+def review_statuses_sql(*, source: str) -> str:
+    """A SELECT of (id, household_id, transition, is_newly_escaped) for the reviews of review year %(year)s on,
+    by the rules of household_statuses, over `source`: a query giving id, household_id, year, review_date, kind,
+    standard_id and classification of every review of the households concerned (id NULL for one not inserted
+    yet: the importer computes its new reviews' statuses before inserting them)."""
+    return _STATUSES_SELECT.format(
+        source=source, standard=connection.ops.quote_name(PovertyStandard._meta.db_table)
+    )
+
+
+def _transitions_recompute_sql(household_ids: list[int], *, year: int) -> int:
+    """transitions_recompute on PostgreSQL: one UPDATE with window functions over the households' reviews (the
+    same rules as household_statuses, which stays the reference; a test compares the two). Only the reviews whose
+    status differs are written."""
+    review = connection.ops.quote_name(HouseholdReview._meta.db_table)
+    statuses = review_statuses_sql(
+        source=f"SELECT * FROM {review} WHERE household_id = ANY(%(ids)s)"  # noqa: S608 - the model's table
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH statuses AS ({statuses}) "  # noqa: S608 - the model's table
+            f"UPDATE {review} r SET transition = s.transition, is_newly_escaped = s.is_newly_escaped "
+            "FROM statuses s WHERE r.id = s.id "
+            "AND (r.transition, r.is_newly_escaped) IS DISTINCT FROM (s.transition, s.is_newly_escaped)",
+            {"ids": household_ids, "year": year},
+        )
+        return cursor.rowcount
 
 
 _HISTORY_COLUMNS = (

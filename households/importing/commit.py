@@ -26,6 +26,7 @@ from households.models import (
 )
 from households.models_imports import warnings_stored
 from households.selectors import standards_all
+from households.services import review_statuses_sql
 from provinces.models import AdministrativeUnit, Role, end_of_year
 from provinces.selectors import profile_of, units_in_force
 
@@ -271,7 +272,7 @@ def _commit_postgresql(*, batch: ImportBatch, rows: list[ClassifiedRow], commune
                        standard_id: int) -> tuple[int, int]:
     """Set-based commit: COPY the rows into a temporary staging table, then a handful of statements
     (snapshot and UPDATE of changed households, INSERT of new ones, the old reviews moved aside, the new ones
-    inserted). Only households with other reviews go through transitions_recompute."""
+    inserted with their statuses, computed in SQL for the households with other reviews)."""
     household = connection.ops.quote_name(Household._meta.db_table)
     review = connection.ops.quote_name(HouseholdReview._meta.db_table)
     snapshot = connection.ops.quote_name(ImportHouseholdSnapshot._meta.db_table)
@@ -341,22 +342,37 @@ def _commit_postgresql(*, batch: ImportBatch, rows: list[ClassifiedRow], commune
             [batch.year, periodic, batch.pk],
         )
         replaced = cursor.rowcount
+        # Statuses (transitions_recompute's rules, in SQL) of the households with history, their new reviews
+        # included before they are inserted, so each new review is written once, with its status.
+        history = (
+            "SELECT id, household_id, year, review_date, kind, standard_id, classification "  # noqa: S608
+            f"FROM {review} WHERE household_id IN (SELECT household_id FROM import_stage WHERE has_history) "
+            "UNION ALL SELECT NULL, household_id, %(year)s, NULL, %(periodic)s, %(standard)s, classification "
+            "FROM import_stage WHERE has_history"
+        )
+        cursor.execute(
+            "CREATE TEMP TABLE import_statuses ON COMMIT DROP AS " + review_statuses_sql(source=history),
+            {"year": batch.year, "periodic": periodic, "standard": standard_id},
+        )
         cursor.execute(
             f"INSERT INTO {review} ({', '.join(REVIEW_COLUMNS)}) "  # noqa: S608
             "SELECT s.household_id, s.commune_id, %s, %s, %s, s.area, s.income_per_capita, s.members, "
             "s.deprivations, s.deprivation_count, s.classification, s.declared_classification, s.is_mismatch, "
-            "false, s.reason, %s, %s, %s, "
-            "CASE WHEN NOT s.has_history AND s.classification = %s THEN %s END "
-            "FROM import_stage s ORDER BY s.row_no",
+            "coalesce(t.is_newly_escaped, false), s.reason, %s, %s, %s, "
+            "CASE WHEN s.has_history THEN t.transition WHEN s.classification = %s THEN %s END "
+            "FROM import_stage s LEFT JOIN import_statuses t ON t.household_id = s.household_id AND t.id IS NULL "
+            "ORDER BY s.row_no",
             [batch.year, periodic, standard_id, batch.pk, now, now,
              HouseholdReview.Classification.POOR.value, HouseholdReview.Transition.NEWLY_POOR.value],
         )
-        cursor.execute("SELECT household_id FROM import_stage WHERE has_history")
-        with_history = [pk for (pk,) in cursor.fetchall()]
+        # The households' other reviews of the year on (ad-hoc ones, later years) whose status changes with them.
+        cursor.execute(
+            f"UPDATE {review} r SET transition = t.transition, is_newly_escaped = t.is_newly_escaped "  # noqa: S608
+            "FROM import_statuses t WHERE r.id = t.id "
+            "AND (r.transition, r.is_newly_escaped) IS DISTINCT FROM (t.transition, t.is_newly_escaped)"
+        )
+        cursor.execute("DROP TABLE import_statuses")
         cursor.execute("DROP TABLE import_stage")
-    from households.services import transitions_recompute
-
-    transitions_recompute(household_ids=with_history, year=batch.year)
     return created, replaced
 
 

@@ -2,10 +2,11 @@
 
 import datetime
 import json
+import random
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from config.api import ApplicationError
 from households.classification import ClassificationValue, Transition
@@ -19,6 +20,7 @@ from households.services import (
     standards_load,
     transitions_recompute,
 )
+from tests.conftest import require_postgres
 from tests.households.factories import POOR_DEPRIVATIONS, HouseholdFactory, record
 
 pytestmark = pytest.mark.django_db
@@ -283,14 +285,59 @@ def test_transitions_recompute_is_set_based(units, standards, django_assert_num_
 
     small, large = world(2, 0), world(12, 100)
     HouseholdReview.objects.update(transition=None)
-    # standards, reviews, savepoint, one UPDATE per distinct (transition, newly escaped) pair (2 here), release.
-    with django_assert_num_queries(6):
+    # PostgreSQL: one UPDATE with window functions. Elsewhere: standards, reviews, savepoint, one UPDATE per
+    # distinct (transition, newly escaped) pair (2 here), release; nothing to change: standards and reviews.
+    changing, unchanged = (1, 1) if connection.vendor == "postgresql" else (6, 2)
+    with django_assert_num_queries(changing):
         assert transitions_recompute(household_ids=small, year=2022) == 4
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(changing):
         assert transitions_recompute(household_ids=large, year=2022) == 24
     assert set(HouseholdReview.objects.values_list("year", "transition")) == {(2022, "newly_poor"), (2023, "remained")}
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(unchanged):
         assert transitions_recompute(household_ids=large, year=2022) == 0
+
+
+def test_transitions_in_sql_agree_with_household_statuses(units, standards):
+    """PostgreSQL computes the statuses in one statement; household_statuses (Python) is the reference. Random
+    histories: periodic and ad-hoc reviews (dates on both sides of 14 December), gaps, every classification, and
+    a standard without a newly-escaped window."""
+    require_postgres()
+    rng = random.Random(5)
+    windowless = PovertyStandard.objects.create(code="NO-WINDOW", name="x", data={"code": "NO-WINDOW"})
+    standard_ids = [*PovertyStandard.objects.exclude(pk=windowless.pk).values_list("pk", flat=True), windowless.pk]
+    classes = [value.value for value in ClassificationValue]
+    reviews = []
+    for n in range(300):
+        household = Household.objects.create(commune=units["kim_hy"], code=f"R{n}", head_name="X")
+        for year in sorted(rng.sample(range(2019, 2027), rng.randint(1, 6))):
+            kinds = rng.choice([["periodic"], ["periodic"], ["adhoc", "periodic"], ["periodic", "adhoc"], ["adhoc"]])
+            for kind in kinds:
+                reviews.append(HouseholdReview(
+                    household=household, commune=units["kim_hy"], year=year, kind=kind,
+                    review_date=datetime.date(year, rng.choice([3, 12]), rng.choice([1, 14, 20])) if kind == "adhoc"
+                    else None,
+                    standard_id=rng.choice(standard_ids), area="rural", income_per_capita=0, members=1,
+                    deprivation_count=0, classification=rng.choice(classes),
+                    transition=rng.choice([None, "escaped", "remained"]), is_newly_escaped=rng.random() < 0.3,
+                ))
+    HouseholdReview.objects.bulk_create(reviews)
+    months = {pk: (data or {}).get("newly_escaped_months") for pk, data in PovertyStandard.objects.values_list(
+        "pk", "data")}
+    before = {review.pk: (review.transition, review.is_newly_escaped) for review in HouseholdReview.objects.all()}
+    expected = {}
+    by_household = {}
+    for review in HouseholdReview.objects.all():
+        by_household.setdefault(review.household_id, []).append(review)
+    for rows in by_household.values():
+        statuses = household_statuses(reviews=rows, newly_escaped_months=months)
+        expected.update({review.pk: statuses[review.pk] if review.year >= 2022 else before[review.pk]
+                         for review in rows})
+    changed = sum(1 for pk, status in expected.items() if status != before[pk])
+    assert transitions_recompute(household_ids=list(by_household), year=2022) == changed > 100
+    assert dict(
+        (pk, (transition, newly))
+        for pk, transition, newly in HouseholdReview.objects.values_list("pk", "transition", "is_newly_escaped")
+    ) == expected
 
 
 def test_transitions_recompute_leaves_earlier_years_alone(units, standards):
