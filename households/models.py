@@ -57,12 +57,15 @@ class Household(models.Model):
     has_disabled_member = models.BooleanField(_("có người khuyết tật"), default=False)
     has_person_with_merit = models.BooleanField(_("có người có công"), default=False)
     is_social_protection_beneficiary = models.BooleanField(_("thuộc diện bảo trợ xã hội"), default=False)
+    # The import batch that created the household (NULL otherwise): reverting that batch deletes it again if it has
+    # no reviews left. No index: only a revert reads it.
+    created_by_batch_id = models.BigIntegerField(_("tạo bởi lần nhập"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
     # Who changed what and when (django-simple-history): every save() by the services and pages. The import pipeline
     # writes and deletes in bulk (COPY/bulk_create, set-based DELETE) without per-row history: its ImportBatch (who,
     # when, file, sha256) and snapshots are the audit of those changes.
-    history = SavesOnlyHistoricalRecords(excluded_fields=["head_name_search"])
+    history = SavesOnlyHistoricalRecords(excluded_fields=["head_name_search", "created_by_batch_id"])
 
     class Meta:
         verbose_name = _("hộ gia đình")
@@ -107,14 +110,22 @@ class HouseholdReview(models.Model):
     household = models.ForeignKey(
         Household, verbose_name=_("hộ"), on_delete=models.CASCADE, related_name="reviews", db_index=False
     )
+    # commune and standard point at reference data the application never deletes (units are closed with valid_to;
+    # standards_load never removes a standard), and Django's PROTECT still refuses to delete a referenced one. No
+    # database constraint: each would be one check per row at COMMIT (0.3-0.5 s per 100,000 imported reviews), and
+    # every writer takes the ids from rows it has just read (the importer from the units in force and the
+    # standards of the year, review_record from the household and standards_all).
     commune = models.ForeignKey(
-        AdministrativeUnit, verbose_name=_("xã/phường"), on_delete=models.PROTECT, related_name="household_reviews"
+        AdministrativeUnit, verbose_name=_("xã/phường"), on_delete=models.PROTECT, related_name="household_reviews",
+        db_constraint=False,
     )
     year = models.PositiveSmallIntegerField(_("năm rà soát"))
     kind = models.CharField(_("loại rà soát"), max_length=8, choices=Kind.choices, default=Kind.PERIODIC)
     review_date = models.DateField(_("ngày rà soát"), null=True, blank=True)
+    # No index either: a handful of standards, each referenced by a large share of the reviews.
     standard = models.ForeignKey(
-        PovertyStandard, verbose_name=_("chuẩn nghèo"), on_delete=models.PROTECT, related_name="reviews"
+        PovertyStandard, verbose_name=_("chuẩn nghèo"), on_delete=models.PROTECT, related_name="reviews",
+        db_constraint=False, db_index=False,
     )
     area = models.CharField(_("khu vực"), max_length=5, choices=AdministrativeUnit.Area.choices)
     income_per_capita = models.BigIntegerField(_("thu nhập bình quân đầu người/tháng (đồng)"))

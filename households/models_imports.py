@@ -114,9 +114,12 @@ class ImportBatch(models.Model):
 
 
 class ImportHouseholdSnapshot(models.Model):
-    """A household's fields before a batch changed them (`data`), or NULL when the batch created it."""
+    """A household's fields before a batch changed them (`data`). Batches committed before
+    Household.created_by_batch_id existed also hold a row with NULL `data` for each household they created."""
 
-    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="household_snapshots")
+    # Indexed by the (batch, household) constraint.
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="household_snapshots",
+                              db_index=False)
     household = models.ForeignKey("households.Household", on_delete=models.CASCADE, related_name="+")
     data = models.JSONField(null=True, blank=True)
 
@@ -134,7 +137,8 @@ class ImportReplacedReview(models.Model):
     history and a revert can put it back exactly."""
 
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="replaced_reviews_kept")
-    household = models.ForeignKey("households.Household", on_delete=models.CASCADE, related_name="+")
+    # Indexed by import_replaced_household_idx (household, year).
+    household = models.ForeignKey("households.Household", on_delete=models.CASCADE, related_name="+", db_index=False)
     year = models.PositiveSmallIntegerField()
     data = models.JSONField()
 

@@ -64,14 +64,15 @@ def rows_insert(model, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
             cursor.executemany(sql, batch)
 
 
-def _households_insert(households: list[Household]) -> None:
+def _households_insert(households: list[Household], *, batch_id: int) -> None:
     """Insert new households set-based and give each its primary key back (one SELECT per commune chunk)."""
     if not households:
         return
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    columns = ("commune_id", "code", *HOUSEHOLD_FIELDS, "created_at", "updated_at")
+    columns = ("commune_id", "code", *HOUSEHOLD_FIELDS, "created_by_batch_id", "created_at", "updated_at")
     rows_insert(Household, columns, (
-        (household.commune_id, household.code, *(getattr(household, name) for name in HOUSEHOLD_FIELDS), now, now)
+        (household.commune_id, household.code, *(getattr(household, name) for name in HOUSEHOLD_FIELDS), batch_id,
+         now, now)
         for household in households
     ))
     wanted = {(household.commune_id, household.code): household for household in households}
@@ -194,11 +195,9 @@ def _commit_rows(*, batch: ImportBatch, rows: list[ClassifiedRow], communes: dic
                     setattr(household, name, value)
                 to_update.append(household)
         wanted.append((household, row))
-    _households_insert(to_create)
-    # Snapshots: the old fields of each changed household, NULL for each household this batch created.
-    rows_insert(ImportHouseholdSnapshot, ("batch_id", "household_id", "data"), (
-        *snapshots, *((batch.pk, household.pk, None) for household in to_create),
-    ))
+    _households_insert(to_create, batch_id=batch.pk)
+    # Snapshots: the old fields of each changed household (the new ones carry created_by_batch_id).
+    rows_insert(ImportHouseholdSnapshot, ("batch_id", "household_id", "data"), snapshots)
     households_update(to_update)
 
     household_ids = [household.pk for household, _row in wanted]
@@ -282,6 +281,8 @@ def _commit_postgresql(*, batch: ImportBatch, rows: list[ClassifiedRow], commune
     now = timezone.now()
     periodic = HouseholdReview.Kind.PERIODIC.value
     with connection.cursor() as cursor:
+        # Sorts and hashes over 100,000 staged rows and their reviews stay in memory (the default is 4 MB).
+        cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute("DROP TABLE IF EXISTS import_rows")
         cursor.execute("DROP TABLE IF EXISTS import_stage")
         cursor.execute(
@@ -320,25 +321,19 @@ def _commit_postgresql(*, batch: ImportBatch, rows: list[ClassifiedRow], commune
             [batch.pk, now],
         )
         cursor.execute(
-            f"INSERT INTO {household} (id, commune_id, code, {fields}, created_at, updated_at) "  # noqa: S608
-            f"SELECT s.household_id, s.commune_id, s.code, {staged}, %s, %s FROM import_stage s WHERE s.is_new "
-            "ORDER BY s.row_no",
-            [now, now],
+            f"INSERT INTO {household} (id, commune_id, code, {fields}, created_by_batch_id, created_at, "  # noqa: S608
+            f"updated_at) SELECT s.household_id, s.commune_id, s.code, {staged}, %s, %s, %s FROM import_stage s "
+            "WHERE s.is_new ORDER BY s.row_no",
+            [batch.pk, now, now],
         )
         created = cursor.rowcount
-        # A snapshot with no data for each household this batch created (revert deletes them).
-        cursor.execute(
-            f"INSERT INTO {snapshot} (batch_id, household_id, data) "  # noqa: S608
-            "SELECT %s, household_id, NULL FROM import_stage WHERE is_new ORDER BY row_no",
-            [batch.pk],
-        )
         # The households' periodic reviews of the year move aside whole (every column, ids included).
         cursor.execute(
             f"WITH moved AS (DELETE FROM {review} r USING import_stage s "  # noqa: S608
             "WHERE NOT s.is_new AND r.household_id = s.household_id AND r.year = %s AND r.kind = %s "
             "RETURNING r.*) "
             f"INSERT INTO {replaced_table} (batch_id, household_id, year, data) "
-            "SELECT %s, m.household_id, m.year, to_jsonb(m) FROM moved m ORDER BY m.id",
+            "SELECT %s, m.household_id, m.year, to_jsonb(m) FROM moved m",
             [batch.year, periodic, batch.pk],
         )
         replaced = cursor.rowcount
@@ -459,9 +454,13 @@ def import_batch_revert(*, batch: ImportBatch, acting_user) -> ImportBatch:
                 setattr(household, name, value)
             restored.append(household)
         households_update(restored)
-        created_ids = [snapshot.household_id for snapshot in snapshots if snapshot.data is None]
+        # The households the batch created and that have no reviews left (batches committed before
+        # created_by_batch_id existed name them by a snapshot without data).
+        created_before = [snapshot.household_id for snapshot in snapshots if snapshot.data is None]
         batch.household_snapshots.all().delete()
-        Household.objects.filter(pk__in=created_ids, reviews__isnull=True).delete()
+        Household.objects.filter(created_by_batch_id=batch.pk, reviews__isnull=True).delete()
+        if created_before:
+            Household.objects.filter(pk__in=created_before, reviews__isnull=True).delete()
         from households.services import transitions_recompute
 
         remaining = list(Household.objects.filter(pk__in=household_ids).values_list("pk", flat=True))

@@ -150,6 +150,20 @@ def test_revert_brings_the_previous_state_back_exactly(na_ri, tmp_path):
     assert second.status == ImportBatch.Status.REVERTED
 
 
+def test_revert_of_a_batch_that_named_its_new_households_by_empty_snapshots(na_ri, tmp_path):
+    """Batches committed before Household.created_by_batch_id kept a snapshot without data for each household they
+    created: reverting one still deletes those households."""
+    from households.models import ImportHouseholdSnapshot
+
+    batch = upload(write_xlsx(tmp_path / "old.xlsx", [HEADER, household_row("OLD1", 900_000)]), user=na_ri["officer"])
+    household = Household.objects.get(code="OLD1")
+    assert household.created_by_batch_id == batch.pk
+    Household.objects.filter(pk=household.pk).update(created_by_batch_id=None)
+    ImportHouseholdSnapshot.objects.create(batch=batch, household=household, data=None)
+    import_batch_revert(batch=batch, acting_user=na_ri["staff"])
+    assert not Household.objects.exists() and not ImportHouseholdSnapshot.objects.exists()
+
+
 def test_officer_cannot_import_another_districts_communes_and_scope_does_not_leak(na_ri, tmp_path):
     ba_be_commune = next(code for code, unit in na_ri["units"].items()
                          if unit.level == "commune" and unit.parent.code == "061")
