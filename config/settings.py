@@ -130,7 +130,7 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Our backend lets authenticate() without a request through (Client.login, shell): only requests are throttled.
 AUTHENTICATION_BACKENDS = [
     "config.auth_backends.AxesRequestBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "config.auth_backends.ModelBackendWithProfile",
 ]
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
@@ -197,7 +197,7 @@ CELERY_BEAT_SCHEDULE: dict = {}
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "config.auth_backends.TokenWithProfileAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",

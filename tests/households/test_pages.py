@@ -158,13 +158,13 @@ def test_pagination_keeps_the_filters(client, registry, units):
 @pytest.mark.parametrize("username", ["canbo_nari", "lanhdao_bk"])
 def test_list_query_count_does_not_grow_with_the_rows(client, registry, units, username, django_assert_num_queries):
     login(client, username)
-    # session, user, profile, profile's unit, last and first year, communes of the filter, count, page
-    with django_assert_num_queries(9):
+    # session, user with profile and unit, last and first year, communes of the filter, count, page
+    with django_assert_num_queries(7):
         first = client.get(LIST, {"q": "-", "mismatch": "0", "female_head": "0"})
     for n in range(30):
         commune = units["kim_hy"] if n % 2 else units["yen_lac"]
         record(HouseholdFactory(commune=commune, code=f"Q-{n:02d}"), 2024, "near_poor")
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         second = client.get(LIST, {"q": "-", "mismatch": "0", "female_head": "0"})
     assert len(row_codes(second.content.decode())) - len(row_codes(first.content.decode())) == 30
 
@@ -231,12 +231,12 @@ def test_leadership_sees_the_household_masked(client, registry):
 def test_detail_query_count_does_not_grow_with_the_history(client, registry, django_assert_num_queries):
     household = registry["an"]
     login(client, "canbo_nari")
-    # session, user, profile, profile's unit, household, the personal-data access row, standards, reviews
-    with django_assert_num_queries(8):
+    # session, user with profile and unit, household, the personal-data access row, standards, reviews
+    with django_assert_num_queries(6):
         client.get(detail_url(household))
     for year in (2021, 2022, 2025):
         record(household, year, "poor")
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         response = client.get(detail_url(household))
     assert response.content.decode().count('data-testid="timeline-item"') == 5
 

@@ -243,8 +243,9 @@ def test_indicators_progress_and_constant_queries(client, world, django_assert_n
     })
     assert response.status_code == 400 and "đầu quý" in response.content.decode()
     url = "/programmes/indicators/?unit=06&year=2023"
-    # session, user, unit, profile, unit, in scope?, indicators, targets, reports (progress), reports (list), manage?
-    with django_assert_num_queries(11) as first:
+    # session, user with profile and unit, unit, in scope?, indicators, targets, reports (progress and list),
+    # may manage?
+    with django_assert_num_queries(9) as first:
         html = client.get(url).content.decode()
     row = html.split('data-indicator="workers_jobs"')[1].split("</tr>")[0]
     assert "20.000" in row and "11.000" in row and "55,00%" in row

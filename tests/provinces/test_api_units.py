@@ -178,18 +178,18 @@ def test_detail_is_404_when_missing_or_out_of_scope(client, people, reorg):
 def test_list_query_count_does_not_grow_with_units(client, people, reorg, django_assert_num_queries):
     login(client, "so_bk")
     add_communes(reorg["na_ri"], 3)
-    # session, user, profile, the user's reach (subtree, 2025 links, ancestors), count, page
-    with django_assert_num_queries(8):
+    # session, user with profile, the user's reach (subtree, 2025 links, ancestors), count, page
+    with django_assert_num_queries(7):
         assert len(codes(client.get(LIST, {"year": 2024}))) == 9
     add_communes(reorg["na_ri"], 20, start=10)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         assert len(codes(client.get(LIST, {"year": 2024}))) == 29
 
 
 def test_detail_query_count_is_constant(client, people, reorg, django_assert_num_queries):
     login(client, "so_bk")
-    # session, user, profile, the user's reach (3), unit + parent, successors, predecessors
-    with django_assert_num_queries(9):
+    # session, user with profile, the user's reach (3), unit + parent, successors, predecessors
+    with django_assert_num_queries(8):
         assert client.get(f"{LIST}02161/", {"year": 2024}).status_code == 200
     for n in range(5):
         extra = CommuneFactory(
@@ -197,7 +197,7 @@ def test_detail_query_count_is_constant(client, people, reorg, django_assert_num
             valid_to=None,
         )
         reorg["yen_lac"].successor_links.create(successor=extra, is_default=False)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         assert len(client.get(f"{LIST}02161/", {"year": 2024}).json()["successors"]) == 7
 
 
