@@ -194,6 +194,19 @@ CELERY_TASK_SEND_SENT_EVENT = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict = {}
 
+# Cache (reports.cache: stats API answers and dashboard bodies, keyed on the newest aggregate run). Redis in
+# production (CACHE_URL, e.g. redis://redis:6379/1: not the broker's database), else this process's memory.
+CACHE_URL = env_str("CACHE_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL,
+         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 5000}}
+    )
+}
+STATS_CACHE_SECONDS = env_int("STATS_CACHE_SECONDS", 300)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",

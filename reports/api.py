@@ -2,7 +2,7 @@
 
 Thin: the input serializer checks the parameters, `reports.selectors` scopes the unit and reads the aggregate
 tables (never the household reviews), the output serializer renders numbers (rates with 2 decimals, null when the
-denominator is unknown).
+denominator is unknown). Answers are cached per scope until the next aggregate run (reports.cache).
 """
 
 from django.http import Http404
@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from provinces.selectors import household_totals_rollup
+from reports import cache as stats_cache
 from reports import selectors
 from reports.models import PovertyGroup
 
@@ -85,17 +86,30 @@ class PovertyStatsView(APIView):
         params.is_valid(raise_exception=True)
         data = params.validated_data
         year, view, group = data["year"], data.get("view") or selectors.natural_view(data["year"]), data["group"]
-        unit = selectors.unit_for_view_visible(user=request.user, code=data["unit"], year=year, view=view)
-        if unit is None:
+        key = stats_cache.key_for(
+            "poverty-api", stats_cache.data_version(), stats_cache.scope_of(request.user), data["unit"], year, view,
+            group,
+        )
+        output = stats_cache.cached(key, lambda: poverty_answer(user=request.user, code=data["unit"], year=year,
+                                                               view=view, group=group))
+        if output is None:
             raise Http404
-        figures = selectors.poverty_under(unit=unit, year=year, view=view, group=group)
-        if figures is None:  # nothing reviewed yet: the denominator if known, no rate
-            total = household_totals_rollup(unit=unit, year=year) if group == PovertyGroup.ALL else None
-            figures = selectors.PovertyFigures(unit=unit, year=year, group=group, total_households=total, view=view)
-        output = poverty_output(figures)
-        if figures.communes_reviewed == 0:
-            output.update(poverty_rate=None, near_poverty_rate=None, multidimensional_poverty_rate=None)
-        return Response(PovertyStatsOutputSerializer(output).data)
+        return Response(output)
+
+
+def poverty_answer(*, user, code: str, year: int, view: str, group: str) -> dict | None:
+    """The answer as plain data, or None when the unit is unknown or outside the caller's scope (not cached)."""
+    unit = selectors.unit_for_view_visible(user=user, code=code, year=year, view=view)
+    if unit is None:
+        return None
+    figures = selectors.poverty_under(unit=unit, year=year, view=view, group=group)
+    if figures is None:  # nothing reviewed yet: the denominator if known, no rate
+        total = household_totals_rollup(unit=unit, year=year) if group == PovertyGroup.ALL else None
+        figures = selectors.PovertyFigures(unit=unit, year=year, group=group, total_households=total, view=view)
+    output = poverty_output(figures)
+    if figures.communes_reviewed == 0:
+        output.update(poverty_rate=None, near_poverty_rate=None, multidimensional_poverty_rate=None)
+    return dict(PovertyStatsOutputSerializer(output).data)
 
 
 urlpatterns = [

@@ -2,11 +2,14 @@
 reports.dashboard and reports.anomalies."""
 
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from provinces.selectors import profile_of
 from reports import anomalies as anomaly_rules
+from reports import cache as stats_cache
 from reports import dashboard as board_module
 
 
@@ -20,17 +23,31 @@ def _int(value: str | None) -> int | None:
 
 @require_GET
 def dashboard(request):
+    """The body is cached (reports.cache) under everything it is drawn from: the newest aggregate run, the
+    caller's scope, the parameters, the targets read now (targets change without a run), the language and the
+    date (time elapsed). A hit costs the version query and the targets-signature query."""
     code = (request.GET.get("unit") or "").strip() or None
     year = _int(request.GET.get("year"))
     view = request.GET.get("view") or None
-    unit, year = board_module.dashboard_unit(user=request.user, code=code, year=year, view=view)
-    context = {"profile": profile_of(request.user), "unit": unit, "year": year}
+    user, today = request.user, timezone.localdate()
+    version, scope = stats_cache.data_version(), stats_cache.scope_of(user)
+    unit, year = stats_cache.cached(
+        stats_cache.key_for("dashboard-unit", version, scope, code, year, view),
+        lambda: board_module.dashboard_unit(user=user, code=code, year=year, view=view),
+    )
+    targets = stats_cache.targets_signature(unit=unit, year=year) if unit is not None and year else ""
+    key = stats_cache.key_for("dashboard", version, scope, unit.pk if unit else None, year, view, targets,
+                              get_language(), today)
+    body = stats_cache.cached(key, lambda: _dashboard_body(user=user, unit=unit, year=year, view=view, today=today))
+    return render(request, "reports/dashboard.html", {"body": body})
+
+
+def _dashboard_body(*, user, unit, year, view, today) -> str:
+    context = {"profile": profile_of(user), "is_superuser": user.is_superuser, "unit": unit, "year": year}
     if unit is not None and year is not None:
-        board = board_module.dashboard_build(
-            user=request.user, unit=unit, year=year, today=timezone.localdate(), view=view
-        )
+        board = board_module.dashboard_build(user=user, unit=unit, year=year, today=today, view=view)
         context.update(board=board, chart=board_module.chart_data(board))
-    return render(request, "reports/dashboard.html", context)
+    return render_to_string("reports/_dashboard_body.html", context)
 
 
 @require_GET

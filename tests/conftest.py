@@ -31,6 +31,15 @@ def require_postgres() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _cache_cleared():
+    """Each test starts with an empty cache (reports.cache keys on the newest aggregate run, whose id SQLite may
+    hand out again after a test's rollback)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _celery_join_allowed():
     """Celery's "will a join block?" flag is process-wide; eager tasks run in two threads at once (the concurrent
     import tests) can leave it set, and a later test that waits on a real worker's result would then be refused

@@ -170,6 +170,7 @@ def test_docker_compose_defines_the_production_stack_with_health_checks():
         env = services[name]["environment"]
         assert env["DATABASE_URL"].startswith("postgres://")
         assert env["CELERY_BROKER_URL"].startswith("redis://")
+        assert env["CACHE_URL"].startswith("redis://") and env["CACHE_URL"] != env["CELERY_BROKER_URL"]
         assert env["DEBUG"] == "0"
         assert services[name]["image"] == services["web"]["image"]
     assert "celery -A config worker" in services["worker"]["command"]

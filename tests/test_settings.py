@@ -22,13 +22,14 @@ PROBE = (
     "'ssl_redirect': getattr(settings, 'SECURE_SSL_REDIRECT', False), "
     "'session_cookie_secure': settings.SESSION_COOKIE_SECURE, 'hsts': settings.SECURE_HSTS_SECONDS, "
     "'proxy_header': getattr(settings, 'SECURE_PROXY_SSL_HEADER', None), "
-    "'language': settings.LANGUAGE_CODE, 'tz': settings.TIME_ZONE}))"
+    "'language': settings.LANGUAGE_CODE, 'tz': settings.TIME_ZONE, "
+    "'cache': settings.CACHES['default']['BACKEND'], 'cache_at': settings.CACHES['default'].get('LOCATION')}))"
 )
 
 
 def run_with(env: dict, *args: str) -> subprocess.CompletedProcess:
-    inherited = {"DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS",
-                 "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    inherited = {"DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL", "CACHE_URL", "DEBUG", "SECRET_KEY",
+                 "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     clean = {k: v for k, v in os.environ.items() if k not in inherited}
     clean.update({"DJANGO_SETTINGS_MODULE": "config.settings", **env})
     return subprocess.run(
@@ -50,6 +51,7 @@ def test_embedded_default_is_sqlite_under_var_and_eager_celery(tmp_path):
     assert found["broker"] == "memory://"
     assert found["language"] == "vi"
     assert found["tz"] == "Asia/Ho_Chi_Minh"
+    assert found["cache"] == "django.core.cache.backends.locmem.LocMemCache"
 
 
 def test_database_and_broker_urls_switch_to_postgresql_and_redis(tmp_path):
@@ -57,7 +59,11 @@ def test_database_and_broker_urls_switch_to_postgresql_and_redis(tmp_path):
         "DEBUG": "1", "VAR_DIR": str(tmp_path),
         "DATABASE_URL": "postgres://user:pw@db.internal:5432/giamngheo",
         "CELERY_BROKER_URL": "redis://redis.internal:6379/0",
+        "CACHE_URL": "redis://redis.internal:6379/1",
     })
+    assert (found["cache"], found["cache_at"]) == (
+        "django.core.cache.backends.redis.RedisCache", "redis://redis.internal:6379/1"
+    )
     assert found["engine"] == "django.db.backends.postgresql"
     assert found["name"] == "giamngheo"
     assert found["eager"] is False
