@@ -20,6 +20,7 @@ Not part of the test suite: no figure here is asserted, they are printed.
 """
 
 import argparse
+import asyncio
 import io
 import os
 import random
@@ -27,9 +28,9 @@ import socket
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -215,59 +216,88 @@ def leader_credentials(province: AdministrativeUnit) -> tuple[str, str]:
     token, _ = Token.objects.get_or_create(user=user)
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = "config.auth_backends.ModelBackendWithProfile"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     return token.key, session.session_key
 
 
 def load(url_for, *, headers: dict, cookies: dict, clients: int, seconds: float) -> list[float]:
+    """`clients` concurrent clients, each sending its next request as soon as the last answer is read (no think
+    time), for `seconds`; the latency of every request (connect to last byte). A lean asyncio client on raw
+    sockets: on 2 cores the load generator shares the CPU with the server, and a heavy client (requests in
+    threads: ~3 ms of CPU a request) would measure itself. `url_for(rng)` gives a full http:// URL."""
+    return asyncio.run(_load(url_for, headers=headers, cookies=cookies, clients=clients, seconds=seconds))
+
+
+async def _load(url_for, *, headers: dict, cookies: dict, clients: int, seconds: float) -> list[float]:
     latencies: list[float] = []
     errors: list[str] = []
-    lock = threading.Lock()
+    lines = [f"{name}: {value}" for name, value in headers.items()]
+    if cookies:
+        lines.append("Cookie: " + "; ".join(f"{name}={value}" for name, value in cookies.items()))
+    extra = "".join(f"{line}\r\n" for line in lines)
     stop = time.perf_counter() + seconds
+    cpu = time.process_time()
 
-    def worker(seed: int):
+    async def client(seed: int):
         rng = random.Random(seed)
-        session = requests.Session()
-        session.headers.update(headers)
-        session.cookies.update(cookies)
-        mine = []
         while time.perf_counter() < stop:
-            url = url_for(rng)
+            url = urlsplit(url_for(rng))
+            target = url.path + (f"?{url.query}" if url.query else "")
             started = time.perf_counter()
-            response = session.get(url, allow_redirects=False, timeout=30)
-            mine.append(time.perf_counter() - started)
-            if response.status_code != 200:
-                with lock:
-                    errors.append(f"{response.status_code} {url}")
-        with lock:
-            latencies.extend(mine)
+            reader, writer = await asyncio.open_connection(url.hostname, url.port)
+            writer.write(f"GET {target} HTTP/1.1\r\nHost: {url.hostname}\r\nConnection: close\r\n{extra}\r\n".encode())
+            answer = await reader.read()  # gunicorn's sync workers close the connection after each answer
+            writer.close()
+            latencies.append(time.perf_counter() - started)
+            status = answer[9:12]
+            if status != b"200":
+                errors.append(f"{status.decode(errors='replace')} {target}")
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    await asyncio.gather(*(client(i) for i in range(clients)))
     if errors:
         log(f"  {len(errors)} non-200 responses, e.g. {errors[:3]}")
+    if latencies:
+        log(f"  (load generator's own CPU: {(time.process_time() - cpu) * 1000 / len(latencies):.2f} ms a request)")
     return latencies
 
 
-def workers_cpu(master: int) -> float:
-    """CPU seconds (user + system) used so far by the gunicorn workers of `master` (Linux /proc): a figure that,
-    unlike latency, does not depend on what else the machine is running."""
+def _cpu_of(keep) -> float:
+    """CPU seconds (user + system) used so far by the processes `keep(pid, parent pid, name)` selects (Linux
+    /proc): figures that, unlike latency, do not depend much on what else the machine is running."""
     total = 0
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
-            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            head, tail = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)
         except OSError:
             continue
-        if int(fields[1]) == master:
+        fields = tail.split()
+        if keep(int(entry), int(fields[1]), head.split("(", 1)[1]):
             total += int(fields[11]) + int(fields[12])
     return total / os.sysconf("SC_CLK_TCK")
+
+
+def workers_cpu(master: int) -> float:
+    """CPU seconds used so far by the gunicorn workers of `master`."""
+    return _cpu_of(lambda pid, parent, name: parent == master)
+
+
+def postgres_cpu() -> float:
+    """CPU seconds used so far by the PostgreSQL server's processes (the backends answering the web workers)."""
+    return _cpu_of(lambda pid, parent, name: name == "postgres")
+
+
+def measured(label: str, master: int, run, seconds: float) -> None:
+    """Run the load `run()`, then print its latencies and the CPU it cost per request: web workers, PostgreSQL."""
+    web, database = workers_cpu(master), postgres_cpu()
+    latencies = run()
+    report(label, latencies, seconds)
+    log(f"    CPU per request: web workers {(workers_cpu(master) - web) * 1000 / len(latencies):.1f} ms, "
+        f"PostgreSQL {(postgres_cpu() - database) * 1000 / len(latencies):.1f} ms; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
 
 
 def report(label: str, latencies: list[float], seconds: float) -> None:
@@ -310,18 +340,13 @@ def latency(province: AdministrativeUnit, *, clients: int, seconds: float, worke
         def stats_url(rng):
             return f"{base}/api/v1/stats/poverty/?unit={rng.choice(codes)}&year={rng.choice(YEARS)}"
 
-        for _round in range(2):  # warm-up, then the measured round
-            latencies = load(stats_url, headers=api_headers, cookies={}, clients=clients, seconds=seconds / 4)
-        cpu = workers_cpu(server.pid)
-        latencies = load(stats_url, headers=api_headers, cookies={}, clients=clients, seconds=seconds)
-        report(f"(c) GET /api/v1/stats/poverty/, {clients} clients", latencies, seconds)
-        log(f"    web workers' CPU per request: {(workers_cpu(server.pid) - cpu) * 1000 / len(latencies):.1f} ms")
-        latencies = load(lambda rng: f"{base}/", headers={}, cookies=cookie, clients=clients, seconds=seconds / 4)
-        cpu = workers_cpu(server.pid)
-        latencies = load(lambda rng: f"{base}/", headers={}, cookies=cookie, clients=clients, seconds=seconds)
-        report(f"(c) GET / (dashboard, leadership), {clients} clients", latencies, seconds)
-        log(f"    web workers' CPU per request: {(workers_cpu(server.pid) - cpu) * 1000 / len(latencies):.1f} ms")
-        log(f"    load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+        for _round in range(2):  # warm-up
+            load(stats_url, headers=api_headers, cookies={}, clients=clients, seconds=seconds / 4)
+        measured(f"(c) GET /api/v1/stats/poverty/, {clients} clients", server.pid, lambda: load(
+            stats_url, headers=api_headers, cookies={}, clients=clients, seconds=seconds), seconds)
+        load(lambda rng: f"{base}/", headers={}, cookies=cookie, clients=clients, seconds=seconds / 4)
+        measured(f"(c) GET / (dashboard, leadership), {clients} clients", server.pid, lambda: load(
+            lambda rng: f"{base}/", headers={}, cookies=cookie, clients=clients, seconds=seconds), seconds)
     finally:
         server.terminate()
         server.wait(timeout=30)

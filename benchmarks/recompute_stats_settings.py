@@ -1,6 +1,6 @@
 """Production settings (DEBUG=0) for the loopback server of benchmarks/recompute_stats.py, except that static files
-are served from the source folders: `collectstatic` with the manifest storage currently fails on the vendored
-swagger-ui.css (it references a missing swagger-ui.css.map), and the benchmark requests no static file anyway."""
+are served from the source folders, so that the benchmark needs no `collectstatic` run (it requests no static
+file; the pages only name them)."""
 
 from config.settings import *  # noqa: F403
 
