@@ -117,10 +117,13 @@ class ImportHouseholdSnapshot(models.Model):
     """A household's fields before a batch changed them (`data`). Batches committed before
     Household.created_by_batch_id existed also hold a row with NULL `data` for each household they created."""
 
-    # Indexed by the (batch, household) constraint.
+    # Both ids come from the rows the importer's statement is reading (the batch it runs, the households it updates),
+    # and deleting either goes through Django's CASCADE: no database constraint, so no check per row at COMMIT.
+    # `batch` is indexed by the (batch, household) constraint.
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="household_snapshots",
-                              db_index=False)
-    household = models.ForeignKey("households.Household", on_delete=models.CASCADE, related_name="+")
+                              db_index=False, db_constraint=False)
+    household = models.ForeignKey("households.Household", on_delete=models.CASCADE, related_name="+",
+                                  db_constraint=False)
     data = models.JSONField(null=True, blank=True)
 
     class Meta:
@@ -136,9 +139,13 @@ class ImportReplacedReview(models.Model):
     """A review a batch replaced, kept whole (every column, its id included) so the earlier import stays in
     history and a revert can put it back exactly."""
 
-    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="replaced_reviews_kept")
-    # Indexed by import_replaced_household_idx (household, year).
-    household = models.ForeignKey("households.Household", on_delete=models.CASCADE, related_name="+", db_index=False)
+    # Written in the statement that deletes the reviews they keep (whose household FK was checked), for the batch
+    # being run; deleting a batch or a household goes through Django's CASCADE. No database constraints, so no
+    # two checks per kept review at COMMIT. `household` is indexed by import_replaced_household_idx.
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="replaced_reviews_kept",
+                              db_constraint=False)
+    household = models.ForeignKey("households.Household", on_delete=models.CASCADE, related_name="+", db_index=False,
+                                  db_constraint=False)
     year = models.PositiveSmallIntegerField()
     data = models.JSONField()
 
