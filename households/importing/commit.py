@@ -297,15 +297,18 @@ def _commit_postgresql(*, batch: ImportBatch, rows: list[ClassifiedRow], commune
                 copy.write_row(staged_row)
         # One pass over the registry: each row's household (a new one gets its id from the sequence now), and
         # whether that household has reviews other than the periodic one of this year (its history).
+        # The sequence is named once: pg_get_serial_sequence in the SELECT would be a catalog lookup per row.
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [Household._meta.db_table])
+        (sequence,) = cursor.fetchone()
         cursor.execute(
             "CREATE TEMP TABLE import_stage ON COMMIT DROP AS "  # noqa: S608 - model's own names
-            "SELECT r.*, coalesce(h.id, nextval(pg_get_serial_sequence(%s, 'id'))) AS household_id, "
+            "SELECT r.*, coalesce(h.id, nextval(%s::regclass)) AS household_id, "
             "h.id IS NULL AS is_new, h.id IS NOT NULL AND EXISTS ("
             f"SELECT 1 FROM {review} o WHERE o.household_id = h.id AND NOT (o.year = %s AND o.kind = %s)"
             ") AS has_history "
             f"FROM (SELECT * FROM import_rows ORDER BY row_no) r LEFT JOIN {household} h "
             "ON h.commune_id = r.commune_id AND h.code = r.code",
-            [Household._meta.db_table, batch.year, periodic],
+            [sequence, batch.year, periodic],
         )
         cursor.execute("DROP TABLE import_rows")
         # Row counts and rough distributions are all the planner needs: a 3,000-row sample, not 30,000.
