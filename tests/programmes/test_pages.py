@@ -64,8 +64,8 @@ def test_overview_shows_projects_and_marks_unconfirmed_names(client, world, djan
     assert "Số người đi làm việc ở nước ngoài theo hợp đồng" in html  # the indicator catalogue
     assert 'data-testid="structure-unconfirmed"' not in html
     assert "<script>" not in html
-    # session, user, profile (nav), profile's unit (nav), programmes, projects, sub-projects, indicators
-    with django_assert_num_queries(8):
+    # session, user with profile and unit (nav), programmes, projects, sub-projects, indicators
+    with django_assert_num_queries(6):
         client.get("/programmes/", {"programme": "2021-2025"})
 
 
@@ -88,8 +88,8 @@ def test_targets_list_is_scoped_and_constant(client, world, django_assert_num_qu
     province_target(world)
     login(client, "so_bk")
     url = "/programmes/targets/?unit=06&year=2023"
-    # session, user, profile, profile's unit, unit in force, in scope?, may manage?, targets
-    with django_assert_num_queries(8) as first:
+    # session, user with profile and unit, unit in force, in scope?, may manage?, targets
+    with django_assert_num_queries(6) as first:
         response = client.get(url)
     html = response.content.decode()
     assert 'data-unit="06" data-group="all"' in html
@@ -285,8 +285,8 @@ def test_models_list_detail_form(client, world, django_assert_num_queries):
     text = bad.content.decode()
     assert bad.status_code == 400 and "Ngày kết thúc phải sau ngày bắt đầu" in text and "Chợ Rã" not in text
     url = "/programmes/models/?unit=06"
-    # session, user, profile, its unit, unit in force, in scope?, count, page, project codes (2), may manage?
-    with django_assert_num_queries(11) as first:
+    # session, user with profile and unit, unit in force, in scope?, count, page, project codes (2), may manage?
+    with django_assert_num_queries(9) as first:
         client.get(url)
     for n in range(8):
         poverty_model_save(unit=world["ba_be"], name=f"Mô hình {n}", kind="value_chain", communes=[world["cho_ra"]],
@@ -324,8 +324,8 @@ def test_plans_register_with_file_and_linked_targets(client, world, settings, tm
         "file": SimpleUploadedFile("virus.exe", b"MZ"),
     })
     assert bad.status_code == 400 and "Chỉ nhận tệp" in bad.content.decode()
-    # session, user, unit (profile.unit), profile, unit in force, in scope?, count, page, may manage?
-    with django_assert_num_queries(9) as first:
+    # session, user with profile and unit, unit in force, in scope?, count, page, may manage?
+    with django_assert_num_queries(7) as first:
         client.get("/programmes/plans/?unit=06")
     for n in range(5):
         plan_document_save(unit=world["province"], number=f"{n}/QĐ-UBND", issued_on=datetime.date(2023, 5, 1),
