@@ -2,8 +2,9 @@
 
 A batch never edits a review in place. Committing moves the households' periodic reviews of that year into
 ImportReplacedReview (every column, ids included) and inserts new ones; the household rows it changes are
-snapshotted first. HouseholdReview therefore only ever holds current reviews, and revert puts the kept rows
-back with their own ids, so the previous state comes back exactly.
+snapshotted first, the ones it creates carry its id (Household.created_by_batch_id). HouseholdReview therefore
+only ever holds current reviews, and revert puts the kept rows back with their own ids, so the previous state
+comes back exactly.
 """
 
 import datetime
