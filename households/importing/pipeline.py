@@ -4,6 +4,8 @@ create (store the file, refuse duplicates) → process (parse, validate, classif
 whole) → revert. Status lives on the ImportBatch row; tasks are thin adapters over these functions.
 """
 
+import contextlib
+import gc
 import hashlib
 import logging
 import time
@@ -130,17 +132,18 @@ def import_batch_process(*, batch_id: int) -> ImportBatch:
         batch.save(update_fields=["status", "started_at", "progress"])
     started = time.monotonic()
     try:
-        rows, problems, warnings = parse_workbook(
-            path=Path(batch.file.path), year=batch.year, unit=batch.unit,
-            progress=lambda value: _set_progress(batch.pk, value), size_bytes=batch.size_bytes,
-        )
-        if problems:
-            _reject(batch, problems=problems, warnings=warnings, rows=len(rows) + len({p.row for p in problems}))
-        else:
-            from households.importing.commit import reviews_commit
+        with gc_paused():
+            rows, problems, warnings = parse_workbook(
+                path=Path(batch.file.path), year=batch.year, unit=batch.unit,
+                progress=lambda value: _set_progress(batch.pk, value), size_bytes=batch.size_bytes,
+            )
+            if problems:
+                _reject(batch, problems=problems, warnings=warnings, rows=len(rows) + len({p.row for p in problems}))
+            else:
+                from households.importing.commit import reviews_commit
 
-            _set_progress(batch.pk, 60)
-            reviews_commit(batch=batch, rows=rows, warnings=warnings)
+                _set_progress(batch.pk, 60)
+                reviews_commit(batch=batch, rows=rows, warnings=warnings)
     except WorkbookError as error:
         _reject(batch, problems=[validate.Problem(1, "", "", str(error))], warnings=[], rows=0)
     except validate.HeaderError as error:
@@ -153,6 +156,21 @@ def import_batch_process(*, batch_id: int) -> ImportBatch:
     ImportBatch.objects.filter(pk=batch.pk).update(duration_seconds=round(time.monotonic() - started, 3))
     batch.refresh_from_db()
     return batch
+
+
+@contextlib.contextmanager
+def gc_paused():
+    """Python's cyclic garbage collector paused for the duration. An import allocates millions of small objects
+    that form no cycles (cells, parsed rows, tuples, warnings), and each collection they trigger walks all of them
+    again: about a third of the parse time of 100,000 rows. Reference counting still frees them as usual; the few
+    cycles wait for the next collection after the import."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _reject(batch: ImportBatch, *, problems, warnings, rows: int) -> None:

@@ -134,3 +134,22 @@ def test_names_fold_word_by_word_as_config_text_fold_does():
              unicodedata.normalize("NFD", "Hoàng Thị Ánh"), "x\u00a0y", "Ø ø", "1.000 đồng", "K\u212a", "ΑΣ Σ",
              "Nguyễn Văn 12", "Hộ A7 B", "NGUYEN VAN 3b", "x_y", "ǅ", "²"]
     assert [fold_name(name) for name in names] == [fold(name) for name in names]
+
+
+def test_the_import_pauses_the_garbage_collector_and_restores_its_state():
+    import gc
+
+    from households.importing.pipeline import gc_paused
+
+    assert gc.isenabled()
+    with pytest.raises(ValueError), gc_paused():
+        assert not gc.isenabled()
+        raise ValueError
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with gc_paused():
+            pass
+        assert not gc.isenabled()  # a caller that had it off keeps it off
+    finally:
+        gc.enable()
