@@ -214,6 +214,7 @@ def parse_workbook(*, path: Path, year: int, unit: AdministrativeUnit | None, pr
         "“%(computed)s” (%(reason)s). Hãy kiểm tra lại thông tin của hộ."
     )
     declared_header = header.header("declared_classification")
+    messages: dict[tuple[str, str, str], str] = {}
     results: dict[tuple, tuple[str, int, str]] = {}  # classify() is pure: one call per distinct input
     code_index = header.columns.get("household_code", (None, ""))[0]
     seen_codes = validator.seen_codes
@@ -240,10 +241,16 @@ def parse_workbook(*, path: Path, year: int, unit: AdministrativeUnit | None, pr
             row = ClassifiedRow(parsed, *result)
             classified.append(row)
             if row.is_mismatch:
+                # The message differs between rows only by the row number: rendered once per (declared, computed,
+                # reason) with a NUL where the number goes (no rendered value contains one).
+                message_key = (parsed.declared_classification, row.classification, row.reason)
+                message = messages.get(message_key)
+                if message is None:
+                    message = messages[message_key] = mismatch_message % {
+                        "row": "\0", "declared": _label(parsed.declared_classification), "standard": standard.code,
+                        "computed": _label(row.classification), "reason": row.reason}
                 warnings.append(validate.Problem(number, declared_header, parsed.declared_classification,
-                                                 mismatch_message % {
-                    "row": number, "declared": _label(parsed.declared_classification), "standard": standard.code,
-                    "computed": _label(row.classification), "reason": row.reason}))
+                                                 message.replace("\0", str(number))))
 
     chunk: list[tuple[int, list]] = []
     for number, cells in rows:

@@ -203,12 +203,16 @@ def test_each_bad_value_is_a_row_error(na_ri, tmp_path, _case, rows, column, fra
 
 
 def test_declared_classification_mismatch_is_a_warning_not_an_error(na_ri, tmp_path):
-    batch = upload(write_xlsx(tmp_path / "w.xlsx", [HEADER, household_row("C1", 900_000, declared="Hộ cận nghèo")]),
+    batch = upload(write_xlsx(tmp_path / "w.xlsx", [HEADER, household_row("C1", 900_000, declared="Hộ cận nghèo"),
+                                                    household_row("C2", 900_000, declared="Hộ cận nghèo")]),
                    user=na_ri["officer"])
     assert batch.status == ImportBatch.Status.COMMITTED
-    assert batch.mismatches == 1
-    assert "Hộ cận nghèo" in batch.warning_list[0]["message"]
-    assert HouseholdReview.objects.get().is_mismatch
+    assert batch.mismatches == 2
+    first, second = (warning["message"] for warning in batch.warning_list)
+    assert first.startswith("Dòng 2: xã ghi “Hộ cận nghèo” nhưng theo chuẩn ")
+    assert "“Hộ nghèo”" in first and first.endswith("Hãy kiểm tra lại thông tin của hộ.")
+    assert second == first.replace("Dòng 2:", "Dòng 3:") and "\0" not in second
+    assert all(review.is_mismatch for review in HouseholdReview.objects.all())
 
 
 def test_many_warnings_the_page_shows_500_the_annotated_workbook_has_them_all(client, na_ri, tmp_path):
