@@ -13,7 +13,7 @@ then measures
 
     createdb -h 127.0.0.1 -U postgres bench_stats
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_stats .venv/bin/python benchmarks/recompute_stats.py \\
-        [--reviews 2000000] [--clients 20] [--seconds 20] [--workers 5] [--export]
+        [--reviews 2000000] [--clients 20] [--seconds 20] [--workers 3] [--export]
 
 Use a scratch database: it is migrated, loaded with reference data and filled (a second run reuses the reviews).
 Not part of the test suite: no figure here is asserted, they are printed.
@@ -357,7 +357,7 @@ def main() -> None:
     parser.add_argument("--reviews", type=int, default=2_000_000)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--workers", type=int, default=5)
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers: 3 as in the production image")
     parser.add_argument("--export", action="store_true", help="also run benchmarks/export_households.py")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
