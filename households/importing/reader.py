@@ -99,9 +99,12 @@ def open_table(path: Path, *, sheet: str | None = None) -> Table:
 
 def _sheet_rows(sheet) -> Iterator[tuple[int, list]]:
     first_row, first_column = sheet.start or (0, 0)
-    if not first_column:  # the usual case: rows come as fresh lists from column A
-        yield from enumerate(sheet.iter_rows(), start=first_row + 1)
-        return
+    if not first_column:  # the usual case: rows come as fresh lists from column A, with no generator between
+        return enumerate(sheet.iter_rows(), start=first_row + 1)
+    return _padded_rows(sheet, first_row=first_row, first_column=first_column)
+
+
+def _padded_rows(sheet, *, first_row: int, first_column: int) -> Iterator[tuple[int, list]]:
     padding = [""] * first_column
     for offset, cells in enumerate(sheet.iter_rows()):
         yield first_row + offset + 1, padding + list(cells)

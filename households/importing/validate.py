@@ -4,7 +4,8 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import chain, repeat
+from operator import is_
 
 from django.utils.translation import gettext as _
 
@@ -187,14 +188,16 @@ class RowValidator:
         columns = list(zip(*table, strict=False))
         missing = (None,) * count
 
-        def column(key, convert):
+        def column(key, convert, *, distinct: bool = True):
             index = self._at.get(key)
-            return _by_distinct(columns[index] if index is not None else missing, convert)
+            cells = columns[index] if index is not None else missing
+            # Codes and names differ on every row: a table of distinct values would only add work.
+            return _by_distinct(cells, convert) if distinct or index is None else list(map(convert, cells))
 
         communes = self.communes
         values = {
-            "household_code": column("household_code", _required_code),
-            "head_name": column("head_name", _required_text),
+            "household_code": column("household_code", _required_code, distinct=False),
+            "head_name": column("head_name", _required_text, distinct=False),
             "id_number": column("id_number", _id_number),
             "commune": column("commune_code", lambda value: communes.get(
                 _fast_code(value, width=COMMUNE_CODE_WIDTH), _BAD)),
@@ -207,34 +210,44 @@ class RowValidator:
             "ethnicity": column("ethnicity", _optional_text),
             "note": column("note", _optional_text),
         }
-        flags = [column(key, self._flag) for key, _index in self._flag_indexes]
         bad = set()
-        for values_of_column in (*values.values(), *flags):
-            if _BAD in values_of_column:
+        for values_of_column in values.values():
+            if any(map(is_, values_of_column, repeat(_BAD))):
                 bad.update(position for position, value in enumerate(values_of_column) if value is _BAD)
-        deprivation_sets: dict[tuple, frozenset] = {}
-        indicators = self.indicators
-        marks = list(zip(*flags, strict=True))
-        for row_marks in set(marks):
-            deprivation_sets[row_marks] = frozenset(key for key, mark in zip(indicators, row_marks, strict=False)
-                                                    if mark is True)
+        # The 0/1 columns together: one conversion per distinct combination of marks in the chunk (a row's marks
+        # repeat far more than its codes). _flag gives cells that compare equal (1, 1.0, True) the same result,
+        # so combinations equal as tuples may share it.
+        raw_marks = list(zip(*(columns[index] if index is not None else missing
+                               for _key, index in self._flag_indexes), strict=True))
+        flag, indicators = self._flag, self.indicators
+        by_marks, bad_marks = {}, set()
+        for raw in set(raw_marks):
+            row_marks = tuple(map(flag, raw))
+            if any(map(is_, row_marks, repeat(_BAD))):
+                bad_marks.add(raw)
+            by_marks[raw] = (frozenset(key for key, mark in zip(indicators, row_marks, strict=False) if mark is True),
+                             *row_marks[-4:])
+        if bad_marks:
+            bad.update(position for position, raw in enumerate(raw_marks) if raw in bad_marks)
+        deprivations, *person_flags = zip(*map(by_marks.__getitem__, raw_marks), strict=True)
         extra = self.extra_columns
-        parsed: list[ParsedRow | None] = []
-        for position, ((number, cells), code, name, id_number, commune, members, income, area, declared, village,
-                       ethnicity, note, row_marks) in enumerate(zip(chunk, *values.values(), marks, strict=True)):
-            if position in bad:
-                parsed.append(None)
-                continue
-            parsed.append(ParsedRow(
-                row=number, household_code=code, head_name=name, id_number=id_number, commune_code=commune.code,
-                village=village, area=area or commune.area, ethnicity=ethnicity, members=members,
-                income_per_capita=income, deprivations=deprivation_sets[row_marks], declared_classification=declared,
-                note=note,
-                extra={text: normalise.cell_text(cells[index]) for index, text in extra
-                       if index < len(cells) and not normalise.is_blank(cells[index])} if extra else {},
-                female_head=row_marks[-4], has_disabled=row_marks[-3], has_merit=row_marks[-2],
-                social_protection=row_marks[-1],
-            ))
+        extras = ([{text: normalise.cell_text(cells[index]) for index, text in extra
+                    if index < len(cells) and not normalise.is_blank(cells[index])} for _number, cells in chunk]
+                  if extra else [{} for _number in range(count)])
+        row_communes = values["commune"]
+        # Built column by column, positionally (in ParsedRow's field order): a call with 18 keywords per row cost
+        # more than the rest of the fast path. Rows with a bad cell are built too, then replaced by None.
+        parsed: list[ParsedRow | None] = list(map(
+            ParsedRow, [number for number, _cells in chunk], values["household_code"], values["head_name"],
+            values["id_number"], [commune.code if commune is not _BAD else None for commune in row_communes],
+            values["village"],
+            [area or commune.area if commune is not _BAD else None
+             for area, commune in zip(values["area"], row_communes, strict=True)],
+            values["ethnicity"], values["members"], values["income"], deprivations, values["declared"],
+            *person_flags, values["note"], extras,
+        ))
+        for position in bad:
+            parsed[position] = None
         return parsed
 
     def _flag(self, value):
