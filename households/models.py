@@ -44,10 +44,12 @@ class Household(models.Model):
     # `config.text.fold(head_name)`: lower-case ASCII, so "nguyen van an" finds "Nguyễn Văn An". Set by the writer.
     head_name_search = models.CharField(max_length=200, editable=False, blank=True)
     id_number = models.CharField(_("số CCCD/CMND chủ hộ"), max_length=20, blank=True)
-    # No index of its own: household_commune_code_unique (commune, code) serves commune lookups.
+    # No index of its own: household_commune_code_unique (commune, code) serves commune lookups. No database
+    # constraint either, as for HouseholdReview.commune (reference data the application never deletes; PROTECT
+    # still refuses in Django): it was one check per row at COMMIT, 0.5 s per 100,000 imported households.
     commune = models.ForeignKey(
         AdministrativeUnit, verbose_name=_("xã/phường"), on_delete=models.PROTECT, related_name="households",
-        db_index=False,
+        db_index=False, db_constraint=False,
     )
     village = models.CharField(_("thôn/bản/tổ dân phố"), max_length=150, blank=True)
     ethnicity = models.CharField(_("dân tộc"), max_length=60, blank=True)
@@ -115,9 +117,10 @@ class HouseholdReview(models.Model):
     # database constraint: each would be one check per row at COMMIT (0.3-0.5 s per 100,000 imported reviews), and
     # every writer takes the ids from rows it has just read (the importer from the units in force and the
     # standards of the year, review_record from the household and standards_all).
+    # No index of its own either: every reader filters on the year too (review_list_idx, review_mismatch_idx).
     commune = models.ForeignKey(
         AdministrativeUnit, verbose_name=_("xã/phường"), on_delete=models.PROTECT, related_name="household_reviews",
-        db_constraint=False,
+        db_constraint=False, db_index=False,
     )
     year = models.PositiveSmallIntegerField(_("năm rà soát"))
     kind = models.CharField(_("loại rà soát"), max_length=8, choices=Kind.choices, default=Kind.PERIODIC)
@@ -166,7 +169,6 @@ class HouseholdReview(models.Model):
             # The scoped list: one year and kind, communes of a subtree, in list order (counts and pages from the
             # index alone).
             models.Index(fields=["year", "kind", "commune", "household", "id"], name="review_list_idx"),
-            models.Index(fields=["year", "classification"], name="review_year_class_idx"),
             models.Index(
                 fields=["year", "transition"], condition=Q(transition__isnull=False), name="review_year_transition_idx"
             ),

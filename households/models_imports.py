@@ -136,8 +136,9 @@ class ImportHouseholdSnapshot(models.Model):
 
 
 class ImportReplacedReview(models.Model):
-    """A review a batch replaced, kept whole (every column, its id included) so the earlier import stays in
-    history and a revert can put it back exactly."""
+    """A review a batch replaced, kept whole (every column of HouseholdReview, its id as `review_id`) so the
+    earlier import stays in history and a revert can put it back exactly. Typed columns, not a JSON document:
+    the importer copies the rows it deletes with one INSERT … SELECT, and a revert copies them back the same way."""
 
     # Written in the statement that deletes the reviews they keep (whose household FK was checked), for the batch
     # being run; deleting a batch or a household goes through Django's CASCADE. No database constraints, so no
@@ -147,7 +148,26 @@ class ImportReplacedReview(models.Model):
     household = models.ForeignKey("households.Household", on_delete=models.CASCADE, related_name="+", db_index=False,
                                   db_constraint=False)
     year = models.PositiveSmallIntegerField()
-    data = models.JSONField()
+    # The other columns of the review, as HouseholdReview has them (commune and standard as plain ids).
+    review_id = models.BigIntegerField()
+    commune_id = models.BigIntegerField()
+    kind = models.CharField(max_length=8)
+    review_date = models.DateField(null=True, blank=True)
+    standard_id = models.BigIntegerField()
+    area = models.CharField(max_length=5)
+    income_per_capita = models.BigIntegerField()
+    members = models.PositiveSmallIntegerField()
+    deprivations = models.JSONField(default=list, blank=True)
+    deprivation_count = models.PositiveSmallIntegerField()
+    classification = models.CharField(max_length=10)
+    declared_classification = models.CharField(max_length=10, blank=True)
+    is_mismatch = models.BooleanField(default=False)
+    transition = models.CharField(max_length=10, null=True, blank=True)  # noqa: DJ001 - as HouseholdReview's
+    is_newly_escaped = models.BooleanField(default=False)
+    reason = models.TextField(blank=True)
+    import_batch_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
 
     class Meta:
         indexes = [models.Index(fields=["household", "year"], name="import_replaced_household_idx")]

@@ -6,13 +6,14 @@ No signals: each write says what it changes, and `transitions_recompute` is call
 
 import datetime
 import json
+import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils.translation import gettext as _
 
 from config.api import ApplicationError
@@ -30,6 +31,7 @@ from households.selectors import review_order_key, standards_all
 from provinces.models import AdministrativeUnit, Role
 from provinces.selectors import profile_of, units_visible_to
 
+logger = logging.getLogger(__name__)
 STANDARDS_PATH = Path(__file__).resolve().parent / "data" / "standards.json"
 WRITER_ROLES = (Role.DISTRICT_OFFICER, Role.PROVINCIAL_STAFF, Role.ADMIN)
 
@@ -446,3 +448,28 @@ def _statuses_update(pks: list[int], *, transition: str | None, is_newly_escaped
             [transition, is_newly_escaped, pks],
         )
         return cursor.rowcount
+
+
+# --- search indexes ------------------------------------------------------------------------------------------------
+
+# The trigram indexes of households (migrations 0001 and 0007): an import's new entries wait in their GIN pending
+# list, which every search reads too, until this merges them.
+SEARCH_INDEXES = ("household_name_trgm_idx", "household_code_trgm_idx")
+
+
+def search_index_flush() -> int:
+    """Merge the pending lists of the household search indexes into the indexes; returns the pages merged.
+    PostgreSQL only (0 elsewhere, or where the indexes do not exist). Needs the index owner (the user that ran the
+    migrations) or a superuser; another user gets a warning in the log and autovacuum merges them later."""
+    if connection.vendor != "postgresql":
+        return 0
+    merged = 0
+    with connection.cursor() as cursor:
+        for name in SEARCH_INDEXES:
+            try:
+                with transaction.atomic():
+                    cursor.execute("SELECT gin_clean_pending_list(to_regclass(%s))", [name])
+                    merged += cursor.fetchone()[0] or 0
+            except DatabaseError as error:
+                logger.warning("search index %s not flushed: %s", name, error)
+    return merged

@@ -24,6 +24,14 @@ def import_batches_requeue_stuck_task(minutes: int = 30) -> int:
     return import_batches_requeue_stuck(older_than=timezone.now() - datetime.timedelta(minutes=minutes))
 
 
+@shared_task(name="households.search_index_flush")
+def search_index_flush_task() -> int:
+    """After an import: the search indexes' pending entries merged, off the import's transaction (0007)."""
+    from households.services import search_index_flush
+
+    return search_index_flush()
+
+
 SWEEP_NAME = "households: requeue imports stuck in running"
 
 

@@ -7,7 +7,6 @@ only ever holds current reviews, and revert puts the kept rows back with their o
 comes back exactly.
 """
 
-import datetime
 import json
 from collections.abc import Iterable
 
@@ -231,6 +230,13 @@ REVIEW_COLUMNS = (
 )
 
 
+# A kept review's columns: HouseholdReview's (attribute names) → ImportReplacedReview's, the review's id as review_id.
+KEPT_COLUMNS = {
+    field.attname: "review_id" if field.attname == "id" else field.attname
+    for field in HouseholdReview._meta.concrete_fields
+}
+
+
 def _first_transition(row: ClassifiedRow) -> str | None:
     """The status of a household's only review (services.household_statuses with no earlier review): newly
     poor when poor, otherwise none; never newly escaped."""
@@ -248,10 +254,10 @@ _STAGE_COLUMNS = (
 )
 
 
-def _stage_rows(rows: list[ClassifiedRow], communes: dict[str, int]):
+def _stage_rows(rows: list[ClassifiedRow], communes: dict[str, int], *, first: int = 0):
     minority: dict[str, bool] = {}
     deprivations: dict[frozenset, str] = {}
-    for number, row in enumerate(rows):
+    for number, row in enumerate(rows, start=first):
         parsed = row.parsed
         ethnicity = parsed.ethnicity
         is_minority = minority.get(ethnicity)
@@ -271,20 +277,34 @@ def _stage_rows(rows: list[ClassifiedRow], communes: dict[str, int]):
 
 def _commit_postgresql(*, batch: ImportBatch, rows: list[ClassifiedRow], communes: dict[str, int],
                        standard_id: int) -> tuple[int, int]:
-    """Set-based commit: COPY the rows into a temporary staging table, then a handful of statements
-    (snapshot and UPDATE of changed households, INSERT of new ones, the old reviews moved aside, the new ones
-    inserted with their statuses, computed in SQL for the households with other reviews)."""
-    household = connection.ops.quote_name(Household._meta.db_table)
-    review = connection.ops.quote_name(HouseholdReview._meta.db_table)
-    snapshot = connection.ops.quote_name(ImportHouseholdSnapshot._meta.db_table)
-    replaced_table = connection.ops.quote_name(ImportReplacedReview._meta.db_table)
-    fields = ", ".join(HOUSEHOLD_FIELDS)
-    staged = ", ".join(f"s.{name}" for name in HOUSEHOLD_FIELDS)
-    now = timezone.now()
-    periodic = HouseholdReview.Kind.PERIODIC.value
-    with connection.cursor() as cursor:
+    """All rows as one chunk of PostgresChunks. Returns (households created, reviews replaced)."""
+    writer = PostgresChunks(batch=batch, standard_id=standard_id)
+    writer.write(rows, communes)
+    writer.close()
+    return writer.created, writer.replaced
+
+
+class PostgresChunks:
+    """The set-based commit on PostgreSQL, one chunk of rows at a time, inside the caller's transaction.
+
+    Each chunk is COPYed into a temporary staging table, then a handful of statements write it (snapshot and
+    UPDATE of changed households, INSERT of new ones, the old reviews moved aside, the new ones inserted with their
+    statuses, computed in SQL for the households with other reviews). Chunks hold different households (the parser
+    rejects a workbook with a code twice, and the caller then rolls everything back), so writing them one after
+    the other gives what writing them together would. Foreign keys are checked at each statement rather than at
+    COMMIT, so that a streamed import's checks run while the next chunk is being read.
+    """
+
+    def __init__(self, *, batch: ImportBatch, standard_id: int):
+        self.batch, self.standard_id = batch, standard_id
+        self.created = self.replaced = 0
+        self.cursor = connection.cursor()
+        cursor = self.cursor
         # Sorts and hashes over 100,000 staged rows and their reviews stay in memory (the default is 4 MB).
         cursor.execute("SET LOCAL work_mem = '64MB'")
+        # These statements run once per chunk: compiling them (JIT) cost more than it saved (0.5 s for import_stage).
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("DROP TABLE IF EXISTS import_rows")
         cursor.execute("DROP TABLE IF EXISTS import_stage")
         cursor.execute(
@@ -292,15 +312,33 @@ def _commit_postgresql(*, batch: ImportBatch, rows: list[ClassifiedRow], commune
             + ", ".join(f"{name} {kind}" for name, kind in _STAGE_COLUMNS)
             + ") ON COMMIT DROP"
         )
-        names = ", ".join(name for name, _kind in _STAGE_COLUMNS)
-        with cursor.cursor.copy(f"COPY import_rows ({names}) FROM STDIN") as copy:
-            for staged_row in _stage_rows(rows, communes):
-                copy.write_row(staged_row)
-        # One pass over the registry: each row's household (a new one gets its id from the sequence now), and
-        # whether that household has reviews other than the periodic one of this year (its history).
         # The sequence is named once: pg_get_serial_sequence in the SELECT would be a catalog lookup per row.
         cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [Household._meta.db_table])
-        (sequence,) = cursor.fetchone()
+        (self.sequence,) = cursor.fetchone()
+        self.rows_written = 0
+
+    def close(self) -> None:
+        self.cursor.execute("DROP TABLE import_rows")
+        self.cursor.close()
+
+    def write(self, rows: list[ClassifiedRow], communes: dict[str, int]) -> None:
+        batch, cursor = self.batch, self.cursor
+        household = connection.ops.quote_name(Household._meta.db_table)
+        review = connection.ops.quote_name(HouseholdReview._meta.db_table)
+        snapshot = connection.ops.quote_name(ImportHouseholdSnapshot._meta.db_table)
+        replaced_table = connection.ops.quote_name(ImportReplacedReview._meta.db_table)
+        fields = ", ".join(HOUSEHOLD_FIELDS)
+        staged = ", ".join(f"s.{name}" for name in HOUSEHOLD_FIELDS)
+        now = timezone.now()
+        periodic = HouseholdReview.Kind.PERIODIC.value
+        cursor.execute("TRUNCATE import_rows")
+        names = ", ".join(name for name, _kind in _STAGE_COLUMNS)
+        with cursor.cursor.copy(f"COPY import_rows ({names}) FROM STDIN") as copy:
+            for staged_row in _stage_rows(rows, communes, first=self.rows_written):
+                copy.write_row(staged_row)
+        self.rows_written += len(rows)
+        # One pass over the registry: each row's household (a new one gets its id from the sequence now), and
+        # whether that household has reviews other than the periodic one of this year (its history).
         cursor.execute(
             "CREATE TEMP TABLE import_stage ON COMMIT DROP AS "  # noqa: S608 - model's own names
             "SELECT r.*, coalesce(h.id, nextval(%s::regclass)) AS household_id, "
@@ -309,9 +347,8 @@ def _commit_postgresql(*, batch: ImportBatch, rows: list[ClassifiedRow], commune
             ") AS has_history "
             f"FROM (SELECT * FROM import_rows ORDER BY row_no) r LEFT JOIN {household} h "
             "ON h.commune_id = r.commune_id AND h.code = r.code",
-            [sequence, batch.year, periodic],
+            [self.sequence, batch.year, periodic],
         )
-        cursor.execute("DROP TABLE import_rows")
         # Row counts and rough distributions are all the planner needs: a 3,000-row sample, not 30,000.
         cursor.execute("SET LOCAL default_statistics_target = 10")
         cursor.execute("ANALYZE import_stage")
@@ -334,17 +371,18 @@ def _commit_postgresql(*, batch: ImportBatch, rows: list[ClassifiedRow], commune
             "WHERE s.is_new ORDER BY s.row_no",
             [batch.pk, now, now],
         )
-        created = cursor.rowcount
+        self.created += cursor.rowcount
         # The households' periodic reviews of the year move aside whole (every column, ids included).
+        kept_columns = ", ".join(KEPT_COLUMNS.values())
         cursor.execute(
             f"WITH moved AS (DELETE FROM {review} r USING import_stage s "  # noqa: S608
             "WHERE NOT s.is_new AND r.household_id = s.household_id AND r.year = %s AND r.kind = %s "
             "RETURNING r.*) "
-            f"INSERT INTO {replaced_table} (batch_id, household_id, year, data) "
-            "SELECT %s, m.household_id, m.year, to_jsonb(m) FROM moved m",
+            f"INSERT INTO {replaced_table} (batch_id, {kept_columns}) "
+            f"SELECT %s, {', '.join(f'm.{name}' for name in KEPT_COLUMNS)} FROM moved m",
             [batch.year, periodic, batch.pk],
         )
-        replaced = cursor.rowcount
+        self.replaced += cursor.rowcount
         # Statuses (transitions_recompute's rules, in SQL) of the households with history, their new reviews
         # included before they are inserted, so each new review is written once, with its status.
         history = (
@@ -355,7 +393,7 @@ def _commit_postgresql(*, batch: ImportBatch, rows: list[ClassifiedRow], commune
         )
         cursor.execute(
             "CREATE TEMP TABLE import_statuses ON COMMIT DROP AS " + review_statuses_sql(source=history),
-            {"year": batch.year, "periodic": periodic, "standard": standard_id},
+            {"year": batch.year, "periodic": periodic, "standard": self.standard_id},
         )
         cursor.execute(
             f"INSERT INTO {review} ({', '.join(REVIEW_COLUMNS)}) "  # noqa: S608
@@ -365,7 +403,7 @@ def _commit_postgresql(*, batch: ImportBatch, rows: list[ClassifiedRow], commune
             "CASE WHEN s.has_history THEN t.transition WHEN s.classification = %s THEN %s END "
             "FROM import_stage s LEFT JOIN import_statuses t ON t.household_id = s.household_id AND t.id IS NULL "
             "ORDER BY s.row_no",
-            [batch.year, periodic, standard_id, batch.pk, now, now,
+            [batch.year, periodic, self.standard_id, batch.pk, now, now,
              HouseholdReview.Classification.POOR.value, HouseholdReview.Transition.NEWLY_POOR.value],
         )
         # The households' other reviews of the year on (ad-hoc ones, later years) whose status changes with them.
@@ -376,7 +414,6 @@ def _commit_postgresql(*, batch: ImportBatch, rows: list[ClassifiedRow], commune
         )
         cursor.execute("DROP TABLE import_statuses")
         cursor.execute("DROP TABLE import_stage")
-    return created, replaced
 
 
 def _reviews_set_aside(*, batch: ImportBatch, household_ids: list[int]) -> int:
@@ -387,17 +424,11 @@ def _reviews_set_aside(*, batch: ImportBatch, household_ids: list[int]) -> int:
             household_id__in=household_ids[start:start + BATCH_SIZE], year=batch.year,
             kind=HouseholdReview.Kind.PERIODIC,
         )
-        rows = list(current.values())
+        rows = list(current.values_list(*KEPT_COLUMNS))
         if not rows:
             continue
         ImportReplacedReview.objects.bulk_create(
-            [
-                ImportReplacedReview(
-                    batch=batch, household_id=row["household_id"], year=row["year"],
-                    data=_jsonable(row),
-                )
-                for row in rows
-            ],
+            [ImportReplacedReview(batch=batch, **dict(zip(KEPT_COLUMNS.values(), row, strict=True))) for row in rows],
             batch_size=BATCH_SIZE,
         )
         current.delete()
@@ -405,28 +436,31 @@ def _reviews_set_aside(*, batch: ImportBatch, household_ids: list[int]) -> int:
     return kept
 
 
-def _jsonable(row: dict) -> dict:
-    return {key: value.isoformat() if hasattr(value, "isoformat") else value for key, value in row.items()}
-
-
-def _restore(data: dict) -> HouseholdReview:
-    values = dict(data)
-    for key in ("created_at", "updated_at"):
-        if values.get(key):
-            values[key] = datetime.datetime.fromisoformat(values[key])
-    if values.get("review_date"):
-        values["review_date"] = datetime.date.fromisoformat(values["review_date"])
-    return HouseholdReview(**values)
+def _reviews_restore(*, batch: ImportBatch) -> None:
+    """Put the reviews the batch replaced back, with their own ids and every column as it was (one INSERT …
+    SELECT), and forget them."""
+    review = connection.ops.quote_name(HouseholdReview._meta.db_table)
+    replaced_table = connection.ops.quote_name(ImportReplacedReview._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {review} ({', '.join(KEPT_COLUMNS)}) "  # noqa: S608 - the models' own names
+            f"SELECT {', '.join(KEPT_COLUMNS.values())} FROM {replaced_table} WHERE batch_id = %s",
+            [batch.pk],
+        )
+    batch.replaced_reviews_kept.all().delete()
 
 
 def _after_change(*, unit_id: int | None, year: int) -> None:
     """Follow-ups once the rows are visible to other connections: the poverty-rate targets of the unit (and the
-    units above and below it) are recomputed from the new reviews."""
+    units above and below it) are recomputed from the new reviews, the aggregates refreshed, and the search
+    indexes' pending entries merged."""
+    from households.tasks import search_index_flush_task
     from programmes.tasks import poverty_targets_recompute_task
     from reports.tasks import aggregates_refresh_task
 
     poverty_targets_recompute_task.delay(unit_id=unit_id, year=year)
     aggregates_refresh_task.delay(unit_id=unit_id, year=year, reason="import")
+    search_index_flush_task.delay()
 
 
 def import_batch_revert(*, batch: ImportBatch, acting_user) -> ImportBatch:
@@ -439,7 +473,7 @@ def import_batch_revert(*, batch: ImportBatch, acting_user) -> ImportBatch:
         if batch.status != ImportBatch.Status.COMMITTED:
             raise ApplicationError(_("Chỉ hoàn tác được lần nhập đã ghi vào hệ thống."))
         newer = (
-            ImportReplacedReview.objects.filter(data__import_batch_id=batch.pk)
+            ImportReplacedReview.objects.filter(import_batch_id=batch.pk)
             .exclude(batch=batch).values_list("batch_id", flat=True).first()
         )
         if newer is not None:
@@ -449,9 +483,7 @@ def import_batch_revert(*, batch: ImportBatch, acting_user) -> ImportBatch:
         ours = HouseholdReview.objects.filter(import_batch_id=batch.pk)
         household_ids = list(ours.values_list("household_id", flat=True))
         ours.delete()
-        kept = batch.replaced_reviews_kept.all()
-        HouseholdReview.objects.bulk_create([_restore(row.data) for row in kept], batch_size=BATCH_SIZE)
-        kept.delete()
+        _reviews_restore(batch=batch)
         snapshots = list(batch.household_snapshots.select_related("household"))
         restored = []
         for snapshot in snapshots:

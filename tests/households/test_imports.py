@@ -47,7 +47,7 @@ def state() -> dict:
     reviews = list(HouseholdReview.objects.order_by("pk").values(
         "pk", "household_id", "commune_id", "year", "kind", "standard_id", "area", "income_per_capita", "members",
         "deprivations", "deprivation_count", "classification", "declared_classification", "is_mismatch",
-        "transition", "is_newly_escaped", "reason", "import_batch_id",
+        "transition", "is_newly_escaped", "reason", "import_batch_id", "created_at", "updated_at",
     ))
     return {"households": households, "reviews": reviews}
 
@@ -129,8 +129,9 @@ def test_newer_workbook_replaces_the_rows_of_the_households_it_contains(na_ri, t
     first.refresh_from_db()
     assert first.status == ImportBatch.Status.COMMITTED
     kept = second.replaced_reviews_kept.get()
-    assert kept.data["import_batch_id"] == first.pk
-    assert kept.data["classification"] == "poor"
+    assert kept.import_batch_id == first.pk
+    assert kept.classification == "poor"
+    assert kept.review_id not in set(HouseholdReview.objects.values_list("pk", flat=True))
 
 
 def test_revert_brings_the_previous_state_back_exactly(na_ri, tmp_path):
