@@ -6,7 +6,7 @@ the pure functions of `households.classification`. Nothing here computes anythin
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from config.audit import SavesOnlyHistoricalRecords
@@ -156,8 +156,13 @@ class HouseholdReview(models.Model):
         verbose_name = _("kết quả rà soát")
         verbose_name_plural = _("kết quả rà soát")
         constraints = [
+            # One periodic review per household and year (ad-hoc ones are told apart by their own id), and the
+            # index of a household's reviews, by year: one index where there were two (a unique one on periodic
+            # reviews and a plain one), each review imported writes one entry fewer.
             models.UniqueConstraint(
-                fields=["household", "year"], condition=Q(kind="periodic"), name="review_periodic_household_year_unique"
+                F("household"), F("year"),
+                Case(When(kind="periodic", then=Value(0)), default=F("id"), output_field=models.BigIntegerField()),
+                name="review_household_year_unique",
             ),
             models.CheckConstraint(condition=Q(income_per_capita__gte=0), name="review_income_not_negative"),
             models.CheckConstraint(
@@ -165,7 +170,6 @@ class HouseholdReview(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["household", "year"], name="review_household_year_idx"),
             # The scoped list: one year and kind, communes of a subtree, in list order (counts and pages from the
             # index alone).
             models.Index(fields=["year", "kind", "commune", "household", "id"], name="review_list_idx"),

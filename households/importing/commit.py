@@ -1,13 +1,15 @@
 """Commit and revert: set-based writes of a validated batch, whole or nothing.
 
-A batch never edits a review in place. Committing moves the households' periodic reviews of that year into
-ImportReplacedReview (every column, ids included) and inserts new ones; the household rows it changes are
-snapshotted first, the ones it creates carry its id (Household.created_by_batch_id). HouseholdReview therefore
-only ever holds current reviews, and revert puts the kept rows back with their own ids, so the previous state
-comes back exactly.
+On PostgreSQL the rows come in chunks while the parser reads on (reviews_commit_streamed, PostgresChunks): one
+transaction, rolled back whole if the parser finds a problem anywhere. A batch never edits a review in place.
+Committing moves the households' periodic reviews of that year into ImportReplacedReview (every column, ids
+included) and inserts new ones; the household rows it changes are snapshotted first, the ones it creates carry its
+id (Household.created_by_batch_id). HouseholdReview therefore only ever holds current reviews, and revert puts the
+kept rows back with their own ids, so the previous state comes back exactly.
 """
 
 import json
+import re
 from collections.abc import Iterable
 
 from django.db import connection, transaction
@@ -144,23 +146,66 @@ def _lock_unit(unit_id: int) -> None:
     list(AdministrativeUnit.objects.select_for_update().filter(pk=unit_id).values_list("pk"))
 
 
+def _standard_id(year: int) -> int:
+    standards = standards_all()
+    return standards.ids[standards.for_review(year=year, kind=HouseholdReview.Kind.PERIODIC).code]
+
+
+def commune_ids(codes: set[str], *, year: int) -> dict[str, int]:
+    """The ids of the communes in force at the end of `year` with these codes."""
+    return dict(
+        units_in_force(on=end_of_year(year))
+        .filter(code__in=codes, level=AdministrativeUnit.Level.COMMUNE)
+        .values_list("code", "pk")
+    )
+
+
 @transaction.atomic
 def reviews_commit(*, batch: ImportBatch, rows: list[ClassifiedRow], warnings) -> ImportBatch:
     _lock_unit(batch.unit_id)
-    standards = standards_all()
-    standard_id = standards.ids[standards.for_review(year=batch.year, kind=HouseholdReview.Kind.PERIODIC).code]
-    communes = dict(
-        units_in_force(on=end_of_year(batch.year))
-        .filter(code__in={row.parsed.commune_code for row in rows}, level=AdministrativeUnit.Level.COMMUNE)
-        .values_list("code", "pk")
-    )
+    communes = commune_ids({row.parsed.commune_code for row in rows}, year=batch.year)
     commit = _commit_postgresql if connection.vendor == "postgresql" else _commit_rows
-    created, replaced = commit(batch=batch, rows=rows, communes=communes, standard_id=standard_id)
+    created, replaced = commit(batch=batch, rows=rows, communes=communes, standard_id=_standard_id(batch.year))
+    return _batch_committed(batch=batch, rows=rows, warnings=warnings, created=created, replaced=replaced)
+
+
+class RowsRejected(Exception):
+    """The parser found problems: the rows written so far were rolled back; the batch is to be rejected."""
+
+    def __init__(self, *, rows: int, problems: list, warnings: list):
+        super().__init__(f"{len(problems)} problems")
+        self.rows, self.problems, self.warnings = rows, problems, warnings
+
+
+def reviews_commit_streamed(*, batch: ImportBatch, parse) -> ImportBatch:
+    """PostgreSQL: write each chunk `parse` (pipeline.BackgroundParse) hands over as it comes, in one
+    transaction; commit once the parser is done and found no problem, else roll back and raise RowsRejected.
+    An exception of the parser's (unreadable file, header missing) rolls back and propagates."""
+    with transaction.atomic():
+        _lock_unit(batch.unit_id)
+        writer = PostgresChunks(batch=batch, standard_id=_standard_id(batch.year))
+        for chunk, text in parse.chunks():
+            writer.write(chunk, {}, text=text)
+        rows, problems, warnings = parse.outcome()
+        if problems:
+            raise RowsRejected(rows=len(rows), problems=problems, warnings=warnings)
+        writer.close()
+        return _batch_committed(batch=batch, rows=rows, warnings=warnings, created=writer.created,
+                                replaced=writer.replaced, stored_warnings=parse.stored_warnings())
+
+
+def _batch_committed(*, batch: ImportBatch, rows: list[ClassifiedRow], warnings, created: int, replaced: int,
+                     stored_warnings: dict | None = None) -> ImportBatch:
+    """The batch's summary, in the commit transaction once its rows are written; the follow-ups on commit.
+    `stored_warnings`: warnings_stored of the sorted warnings, if already computed."""
     counts = classification_counts(rows)
+    if stored_warnings is None:
+        stored_warnings = warnings_stored(
+            [warning.as_dict() for warning in sorted(warnings, key=lambda w: (w.row, w.column))])
     ImportBatch.objects.filter(pk=batch.pk).update(
         status=ImportBatch.Status.COMMITTED, progress=100, finished_at=timezone.now(), rows=len(rows),
         created=created, updated=len(rows) - created, rejected=0, errors=[],
-        **warnings_stored([warning.as_dict() for warning in sorted(warnings, key=lambda w: (w.row, w.column))]),
+        **stored_warnings,
         counts=counts, mismatches=sum(1 for row in rows if row.is_mismatch),
         replaced_reviews=replaced,
     )
@@ -254,25 +299,54 @@ _STAGE_COLUMNS = (
 )
 
 
-def _stage_rows(rows: list[ClassifiedRow], communes: dict[str, int], *, first: int = 0):
-    minority: dict[str, bool] = {}
-    deprivations: dict[frozenset, str] = {}
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
+
+
+def stage_text(rows: list[ClassifiedRow], communes: dict[str, int], *, first: int = 0) -> str:
+    """The rows as COPY text for import_rows (_STAGE_COLUMNS, in order; row_no counted from `first`).
+
+    Pure Python with no database access, so that a streamed import builds it in the parse thread: the writer
+    only hands it to COPY. The workbook's texts are escaped for COPY's text format when they hold a backslash, tab
+    or line break (one regex search per row finds the rare row that does: str.translate on every field cost 12 µs
+    a row); the derived values (minority, deprivation list, reason) are formatted once per distinct input."""
+    minority: dict[str, str] = {}
+    listed: dict[frozenset, str] = {}
+    reasons: dict[str, str] = {}
+    flags = {True: "t", False: "f"}
+    commune_ids = {code: str(pk) for code, pk in communes.items()}
+    special = _COPY_SPECIAL.search
+    lines = []
+    append = lines.append
     for number, row in enumerate(rows, start=first):
         parsed = row.parsed
         ethnicity = parsed.ethnicity
         is_minority = minority.get(ethnicity)
         if is_minority is None:
-            is_minority = minority[ethnicity] = bool(ethnicity) and fold(ethnicity) != ETHNIC_MAJORITY
-        listed = deprivations.get(parsed.deprivations)
-        if listed is None:
-            listed = deprivations[parsed.deprivations] = json.dumps(sorted(parsed.deprivations))
-        yield (
-            number, communes[parsed.commune_code], parsed.household_code, parsed.head_name,
-            fold_name(parsed.head_name), parsed.id_number, parsed.village, ethnicity, is_minority,
-            parsed.members, parsed.female_head, parsed.has_disabled, parsed.has_merit, parsed.social_protection,
-            parsed.area, parsed.income_per_capita, listed, row.deprivation_count, row.classification,
-            parsed.declared_classification, row.is_mismatch, row.reason,
-        )
+            is_minority = minority[ethnicity] = flags[bool(ethnicity) and fold(ethnicity) != ETHNIC_MAJORITY]
+        deprivations = listed.get(parsed.deprivations)
+        if deprivations is None:
+            deprivations = listed[parsed.deprivations] = _copy_escaped(json.dumps(sorted(parsed.deprivations)))
+        reason = reasons.get(row.reason)
+        if reason is None:
+            reason = reasons[row.reason] = _copy_escaped(row.reason)
+        code, name, id_number, village = parsed.household_code, parsed.head_name, parsed.id_number, parsed.village
+        if special(f"{code}{name}{id_number}{village}{ethnicity}"):
+            code, name, id_number, village = (_copy_escaped(text) for text in (code, name, id_number, village))
+            ethnicity = _copy_escaped(ethnicity)
+        append("\t".join((
+            str(number), commune_ids[parsed.commune_code], code, name, fold_name(parsed.head_name), id_number,
+            village, ethnicity, is_minority, str(parsed.members), flags[parsed.female_head],
+            flags[parsed.has_disabled], flags[parsed.has_merit], flags[parsed.social_protection], parsed.area,
+            str(parsed.income_per_capita), deprivations, str(row.deprivation_count), row.classification,
+            parsed.declared_classification, flags[row.is_mismatch], reason,
+        )))
+    append("")
+    return "\n".join(lines)
+
+
+def _copy_escaped(text: str) -> str:
+    return text.translate(_COPY_ESCAPES) if _COPY_SPECIAL.search(text) else text
 
 
 def _commit_postgresql(*, batch: ImportBatch, rows: list[ClassifiedRow], communes: dict[str, int],
@@ -321,50 +395,48 @@ class PostgresChunks:
         self.cursor.execute("DROP TABLE import_rows")
         self.cursor.close()
 
-    def write(self, rows: list[ClassifiedRow], communes: dict[str, int]) -> None:
+    def write(self, rows: list[ClassifiedRow], communes: dict[str, int], *, text: str | None = None) -> None:
+        """Write the chunk `rows`; `text`, when given, is stage_text(rows, communes, first=rows written before)."""
         batch, cursor = self.batch, self.cursor
         household = connection.ops.quote_name(Household._meta.db_table)
         review = connection.ops.quote_name(HouseholdReview._meta.db_table)
-        snapshot = connection.ops.quote_name(ImportHouseholdSnapshot._meta.db_table)
-        replaced_table = connection.ops.quote_name(ImportReplacedReview._meta.db_table)
         fields = ", ".join(HOUSEHOLD_FIELDS)
         staged = ", ".join(f"s.{name}" for name in HOUSEHOLD_FIELDS)
         now = timezone.now()
         periodic = HouseholdReview.Kind.PERIODIC.value
         cursor.execute("TRUNCATE import_rows")
         names = ", ".join(name for name, _kind in _STAGE_COLUMNS)
+        if text is None:
+            text = stage_text(rows, communes, first=self.rows_written)
         with cursor.cursor.copy(f"COPY import_rows ({names}) FROM STDIN") as copy:
-            for staged_row in _stage_rows(rows, communes, first=self.rows_written):
-                copy.write_row(staged_row)
+            copy.write(text)
         self.rows_written += len(rows)
-        # One pass over the registry: each row's household (a new one gets its id from the sequence now), and
-        # whether that household has reviews other than the periodic one of this year (its history).
+        # Every statement below reaches the registry from the staged rows, one index lookup per row (LATERAL
+        # with OFFSET 0, which the planner cannot turn around): the registry's statistics do not know the rows
+        # the earlier chunks wrote (nor a new review year), and a join planned on them could read the registry
+        # once per staged row.
+        # One pass: each row's household (a new one gets its id from the sequence now), and whether that household
+        # has reviews other than the periodic one of this year (its history).
         cursor.execute(
             "CREATE TEMP TABLE import_stage ON COMMIT DROP AS "  # noqa: S608 - model's own names
             "SELECT r.*, coalesce(h.id, nextval(%s::regclass)) AS household_id, "
             "h.id IS NULL AS is_new, h.id IS NOT NULL AND EXISTS ("
             f"SELECT 1 FROM {review} o WHERE o.household_id = h.id AND NOT (o.year = %s AND o.kind = %s)"
             ") AS has_history "
-            f"FROM (SELECT * FROM import_rows ORDER BY row_no) r LEFT JOIN {household} h "
-            "ON h.commune_id = r.commune_id AND h.code = r.code",
+            f"FROM (SELECT * FROM import_rows ORDER BY row_no) r LEFT JOIN LATERAL (SELECT id FROM {household} h "
+            "WHERE h.commune_id = r.commune_id AND h.code = r.code OFFSET 0) h ON true",
             [self.sequence, batch.year, periodic],
         )
-        # Row counts and rough distributions are all the planner needs: a 3,000-row sample, not 30,000.
-        cursor.execute("SET LOCAL default_statistics_target = 10")
-        cursor.execute("ANALYZE import_stage")
-        cursor.execute("SET LOCAL default_statistics_target TO DEFAULT")
-        # Changed households: their old fields go to a snapshot, then the UPDATE (one join for both).
-        changed = f"({', '.join(f'h.{name}' for name in HOUSEHOLD_FIELDS)}) IS DISTINCT FROM ({staged})"
-        old_fields = ", ".join(f"'{name}', h.{name}" for name in HOUSEHOLD_FIELDS)
-        cursor.execute(
-            f"WITH changed AS (SELECT s.*, jsonb_build_object({old_fields}) AS old "  # noqa: S608
-            f"FROM import_stage s JOIN {household} h ON h.id = s.household_id WHERE NOT s.is_new AND {changed}), "
-            f"kept AS (INSERT INTO {snapshot} (batch_id, household_id, data) "
-            "SELECT %s, household_id, old FROM changed) "
-            f"UPDATE {household} h SET ({fields}, updated_at) = ({staged}, %s) "
-            "FROM changed s WHERE h.id = s.household_id",
-            [batch.pk, now],
-        )
+        cursor.execute("SELECT count(*) FILTER (WHERE NOT is_new), count(*) FILTER (WHERE has_history) "
+                       "FROM import_stage")
+        known, with_history = cursor.fetchone()
+        if known:
+            # For the joins of the changed households: row counts and rough distributions are all the planner
+            # needs, a 3,000-row sample, not 30,000. (The other statements read import_stage whole.)
+            cursor.execute("SET LOCAL default_statistics_target = 10")
+            cursor.execute("ANALYZE import_stage")
+            cursor.execute("SET LOCAL default_statistics_target TO DEFAULT")
+            self._known_households_write(now=now)
         cursor.execute(
             f"INSERT INTO {household} (id, commune_id, code, {fields}, created_by_batch_id, created_at, "  # noqa: S608
             f"updated_at) SELECT s.household_id, s.commune_id, s.code, {staged}, %s, %s, %s FROM import_stage s "
@@ -372,29 +444,11 @@ class PostgresChunks:
             [batch.pk, now, now],
         )
         self.created += cursor.rowcount
-        # The households' periodic reviews of the year move aside whole (every column, ids included).
-        kept_columns = ", ".join(KEPT_COLUMNS.values())
-        cursor.execute(
-            f"WITH moved AS (DELETE FROM {review} r USING import_stage s "  # noqa: S608
-            "WHERE NOT s.is_new AND r.household_id = s.household_id AND r.year = %s AND r.kind = %s "
-            "RETURNING r.*) "
-            f"INSERT INTO {replaced_table} (batch_id, {kept_columns}) "
-            f"SELECT %s, {', '.join(f'm.{name}' for name in KEPT_COLUMNS)} FROM moved m",
-            [batch.year, periodic, batch.pk],
-        )
-        self.replaced += cursor.rowcount
-        # Statuses (transitions_recompute's rules, in SQL) of the households with history, their new reviews
-        # included before they are inserted, so each new review is written once, with its status.
-        history = (
-            "SELECT id, household_id, year, review_date, kind, standard_id, classification "  # noqa: S608
-            f"FROM {review} WHERE household_id IN (SELECT household_id FROM import_stage WHERE has_history) "
-            "UNION ALL SELECT NULL, household_id, %(year)s, NULL, %(periodic)s, %(standard)s, classification "
-            "FROM import_stage WHERE has_history"
-        )
-        cursor.execute(
-            "CREATE TEMP TABLE import_statuses ON COMMIT DROP AS " + review_statuses_sql(source=history),
-            {"year": batch.year, "periodic": periodic, "standard": self.standard_id},
-        )
+        if with_history:
+            self._statuses_compute()
+        else:
+            cursor.execute("CREATE TEMP TABLE import_statuses (household_id bigint, id bigint, transition text, "
+                           "is_newly_escaped boolean) ON COMMIT DROP")
         cursor.execute(
             f"INSERT INTO {review} ({', '.join(REVIEW_COLUMNS)}) "  # noqa: S608
             "SELECT s.household_id, s.commune_id, %s, %s, %s, s.area, s.income_per_capita, s.members, "
@@ -406,14 +460,71 @@ class PostgresChunks:
             [batch.year, periodic, self.standard_id, batch.pk, now, now,
              HouseholdReview.Classification.POOR.value, HouseholdReview.Transition.NEWLY_POOR.value],
         )
-        # The households' other reviews of the year on (ad-hoc ones, later years) whose status changes with them.
-        cursor.execute(
-            f"UPDATE {review} r SET transition = t.transition, is_newly_escaped = t.is_newly_escaped "  # noqa: S608
-            "FROM import_statuses t WHERE r.id = t.id "
-            "AND (r.transition, r.is_newly_escaped) IS DISTINCT FROM (t.transition, t.is_newly_escaped)"
-        )
+        if with_history:
+            # The households' other reviews of the year on (ad-hoc ones, later years) whose status changes.
+            cursor.execute(
+                f"UPDATE {review} r SET transition = t.transition, "  # noqa: S608
+                "is_newly_escaped = t.is_newly_escaped FROM import_statuses t WHERE r.id = t.id "
+                "AND (r.transition, r.is_newly_escaped) IS DISTINCT FROM (t.transition, t.is_newly_escaped)"
+            )
         cursor.execute("DROP TABLE import_statuses")
         cursor.execute("DROP TABLE import_stage")
+
+    def _known_households_write(self, *, now) -> None:
+        """The chunk's households already in the registry: snapshot and UPDATE of the changed ones, their periodic
+        reviews of the year moved aside whole (every column, ids included)."""
+        batch, cursor = self.batch, self.cursor
+        household = connection.ops.quote_name(Household._meta.db_table)
+        review = connection.ops.quote_name(HouseholdReview._meta.db_table)
+        snapshot = connection.ops.quote_name(ImportHouseholdSnapshot._meta.db_table)
+        replaced_table = connection.ops.quote_name(ImportReplacedReview._meta.db_table)
+        fields = ", ".join(HOUSEHOLD_FIELDS)
+        staged = ", ".join(f"s.{name}" for name in HOUSEHOLD_FIELDS)
+        changed = f"({', '.join(f'h.{name}' for name in HOUSEHOLD_FIELDS)}) IS DISTINCT FROM ({staged})"
+        old_fields = ", ".join(f"'{name}', h.{name}" for name in HOUSEHOLD_FIELDS)
+        cursor.execute(
+            f"WITH changed AS (SELECT s.*, jsonb_build_object({old_fields}) AS old "  # noqa: S608
+            f"FROM import_stage s CROSS JOIN LATERAL (SELECT * FROM {household} h WHERE h.id = s.household_id "
+            f"OFFSET 0) h WHERE NOT s.is_new AND {changed}), "
+            f"kept AS (INSERT INTO {snapshot} (batch_id, household_id, data) "
+            "SELECT %s, household_id, old FROM changed) "
+            f"UPDATE {household} h SET ({fields}, updated_at) = ({staged}, %s) "
+            "FROM changed s WHERE h.id = s.household_id",
+            [batch.pk, now],
+        )
+        kept_columns = ", ".join(KEPT_COLUMNS.values())
+        # The reviews are found from the staged rows, each by the full key of review_household_year_unique (a
+        # single-row lookup the planner cannot mistake for a range), and deleted by their row address (a TID
+        # scan): a join of the review table with the staged rows, planned on statistics that do not know this
+        # year's reviews yet, could rescan one side once per row of the other.
+        cursor.execute(
+            f"WITH moved AS (DELETE FROM {review} r WHERE r.ctid = ANY(ARRAY(SELECT o.ctid "  # noqa: S608
+            f"FROM import_stage s CROSS JOIN LATERAL (SELECT ctid FROM {review} o WHERE o.household_id = "
+            "s.household_id AND o.year = %s AND o.kind = %s "
+            f"AND (CASE WHEN o.kind = '{HouseholdReview.Kind.PERIODIC.value}' THEN 0 ELSE o.id END) = 0 "
+            "OFFSET 0) o WHERE NOT s.is_new)) RETURNING r.*) "
+            f"INSERT INTO {replaced_table} (batch_id, {kept_columns}) "
+            f"SELECT %s, {', '.join(f'm.{name}' for name in KEPT_COLUMNS)} FROM moved m",
+            [batch.year, HouseholdReview.Kind.PERIODIC.value, batch.pk],
+        )
+        self.replaced += cursor.rowcount
+
+    def _statuses_compute(self) -> None:
+        """import_statuses: the statuses (transitions_recompute's rules, in SQL) of the chunk's households with
+        history, their new reviews included before they are inserted, so that each is written once, with its
+        status."""
+        review = connection.ops.quote_name(HouseholdReview._meta.db_table)
+        history = (
+            "SELECT o.id, s.household_id, o.year, o.review_date, o.kind, o.standard_id, o.classification "  # noqa: S608
+            f"FROM import_stage s CROSS JOIN LATERAL (SELECT * FROM {review} o WHERE o.household_id = s.household_id "
+            "OFFSET 0) o WHERE s.has_history "
+            "UNION ALL SELECT NULL, household_id, %(year)s, NULL, %(periodic)s, %(standard)s, classification "
+            "FROM import_stage WHERE has_history"
+        )
+        self.cursor.execute(
+            "CREATE TEMP TABLE import_statuses ON COMMIT DROP AS " + review_statuses_sql(source=history),
+            {"year": self.batch.year, "periodic": HouseholdReview.Kind.PERIODIC.value, "standard": self.standard_id},
+        )
 
 
 def _reviews_set_aside(*, batch: ImportBatch, household_ids: list[int]) -> int:

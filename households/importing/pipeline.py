@@ -8,6 +8,8 @@ import contextlib
 import gc
 import hashlib
 import logging
+import queue
+import threading
 import time
 from collections import Counter
 from itertools import islice
@@ -16,12 +18,12 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.core.files import File
-from django.db import models, transaction
-from django.utils import timezone
+from django.db import OperationalError, connection, connections, models, transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from config.api import ApplicationError
-from households.classification import ClassificationValue, classify
+from households.classification import ClassificationValue, StandardRules, classify
 from households.importing import validate
 from households.importing.reader import WorkbookError, open_table
 from households.models import HouseholdReview, ImportBatch
@@ -32,6 +34,7 @@ from provinces.selectors import profile_of, scope_filter, units_in_force
 
 logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 5000
+MERGED_CHUNK_ROWS = 20_000  # chunks waiting for the writer are written together, up to this many rows
 
 
 class ClassifiedRow(NamedTuple):
@@ -43,6 +46,21 @@ class ClassifiedRow(NamedTuple):
     deprivation_count: int
     reason: str
     is_mismatch: bool  # declared and different from the computed classification
+
+
+class ParseContext(NamedTuple):
+    """What parsing needs from the database, read before it starts (so that it can run in another thread)."""
+
+    standard: StandardRules
+    communes: dict[str, validate.Commune]
+    scope_name: str
+
+
+def parse_context(*, year: int, unit: AdministrativeUnit | None) -> ParseContext:
+    return ParseContext(
+        standard=standard_for_year(year), communes=_communes_in_scope(year=year, unit=unit),
+        scope_name=unit.name if unit else _("danh mục đơn vị hành chính năm %(year)s") % {"year": year},
+    )
 
 
 def standard_for_year(year: int):
@@ -119,6 +137,18 @@ def _set_progress(batch_id: int, progress: int) -> None:
     ImportBatch.objects.filter(pk=batch_id).update(progress=progress)
 
 
+def _set_progress_unless_locked(batch_id: int, progress: int) -> None:
+    """From the parse thread (PostgreSQL): the progress is cosmetic, so a batch row locked by another transaction
+    is skipped after 0.2 s instead of waited for (the caller's thread waits on this one)."""
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '200ms'")
+            _set_progress(batch_id, progress)
+    except OperationalError:
+        logger.info("progress of import batch %s not shown: its row is locked", batch_id)
+
+
 def import_batch_process(*, batch_id: int) -> ImportBatch:
     """Run one queued batch to `committed` or `rejected`. Safe to call twice: only a queued batch runs."""
     with transaction.atomic():
@@ -132,17 +162,10 @@ def import_batch_process(*, batch_id: int) -> ImportBatch:
     started = time.monotonic()
     try:
         with gc_paused():
-            rows, problems, warnings = parse_workbook(
-                path=Path(batch.file.path), year=batch.year, unit=batch.unit,
-                progress=lambda value: _set_progress(batch.pk, value), size_bytes=batch.size_bytes,
-            )
-            if problems:
-                _reject(batch, problems=problems, warnings=warnings, rows=len(rows) + len({p.row for p in problems}))
+            if connection.vendor == "postgresql":
+                _parse_and_commit_streamed(batch)
             else:
-                from households.importing.commit import reviews_commit
-
-                _set_progress(batch.pk, 60)
-                reviews_commit(batch=batch, rows=rows, warnings=warnings)
+                _parse_then_commit(batch)
     except WorkbookError as error:
         _reject(batch, problems=[validate.Problem(1, "", "", str(error))], warnings=[], rows=0)
     except validate.HeaderError as error:
@@ -155,6 +178,141 @@ def import_batch_process(*, batch_id: int) -> ImportBatch:
     ImportBatch.objects.filter(pk=batch.pk).update(duration_seconds=round(time.monotonic() - started, 3))
     batch.refresh_from_db()
     return batch
+
+
+def _parse_then_commit(batch: ImportBatch) -> None:
+    """The embedded mode (SQLite, one writer at a time): parse everything, then commit in one transaction."""
+    rows, problems, warnings = parse_workbook(
+        path=Path(batch.file.path), year=batch.year, unit=batch.unit,
+        progress=lambda value: _set_progress(batch.pk, value), size_bytes=batch.size_bytes,
+    )
+    if problems:
+        _reject(batch, problems=problems, warnings=warnings, rows=len(rows) + len({p.row for p in problems}))
+        return
+    from households.importing.commit import reviews_commit
+
+    _set_progress(batch.pk, 60)
+    reviews_commit(batch=batch, rows=rows, warnings=warnings)
+
+
+def _parse_and_commit_streamed(batch: ImportBatch) -> None:
+    """PostgreSQL: the workbook is parsed in a thread while this one writes its clean chunks in the commit
+    transaction, so that the database works on one chunk while Python reads the next (two cores instead of one
+    after the other). A workbook with a problem anywhere is rolled back whole and rejected, as before."""
+    from households.importing.commit import RowsRejected, commune_ids, reviews_commit_streamed
+
+    context = parse_context(year=batch.year, unit=batch.unit)
+    parse = BackgroundParse(
+        path=Path(batch.file.path), year=batch.year, context=context,
+        commune_ids=commune_ids(set(context.communes), year=batch.year),
+        progress=lambda value: _set_progress_unless_locked(batch.pk, value), size_bytes=batch.size_bytes,
+    )
+    try:
+        reviews_commit_streamed(batch=batch, parse=parse)
+    except RowsRejected as rejected:
+        _reject(batch, problems=rejected.problems, warnings=rejected.warnings,
+                rows=rejected.rows + len({problem.row for problem in rejected.problems}))
+    finally:
+        parse.stop()
+
+
+class BackgroundParse:
+    """parse_workbook in a thread of its own; its clean chunks handed over through a bounded queue, each with its
+    COPY text for the staging table (commit.stage_text), so that the writer's thread does little more than pass it
+    on while the database writes.
+
+    The thread reads nothing from the database (the context and the communes' ids are read before it starts, on
+    the caller's connection, which may hold uncommitted rows); it writes only the batch's progress, on its own
+    connection (closed when it ends), outside the caller's transaction, so that the upload page sees it move.
+    """
+
+    _DONE = object()
+
+    def __init__(self, *, path: Path, year: int, context: ParseContext, commune_ids: dict[str, int], progress,
+                 size_bytes: int):
+        self._queue: queue.Queue = queue.Queue(maxsize=4)
+        self._stopped = threading.Event()
+        self._outcome: tuple | None = None
+        self._stored_warnings: dict | None = None
+        self._error: BaseException | None = None
+        self._commune_ids = commune_ids
+        self._sent = 0
+        self._thread = threading.Thread(
+            target=self._run, name="import-parse", daemon=True,
+            kwargs={"language": translation.get_language(), "path": path, "year": year, "context": context,
+                    "progress": progress, "size_bytes": size_bytes},
+        )
+        self._thread.start()
+
+    def _run(self, *, language, **kwargs) -> None:
+        try:
+            with translation.override(language):  # gc is paused by the caller, for both threads
+                self._outcome = parse_workbook(unit=None, on_chunk=self._chunk, progress_until=95, **kwargs)
+                _rows, problems, warnings = self._outcome
+                if not problems:  # what the batch will store, ready when the writer finishes
+                    self._stored_warnings = warnings_stored(
+                        [warning.as_dict() for warning in sorted(warnings, key=lambda w: (w.row, w.column))])
+        except _Stopped:
+            pass
+        except BaseException as error:  # handed to the caller's thread, which raises it
+            self._error = error
+        finally:
+            connections.close_all()  # this thread's connections only
+            with contextlib.suppress(_Stopped):
+                self._put(self._DONE)
+
+    def _chunk(self, rows: list) -> None:
+        from households.importing.commit import stage_text
+
+        text = stage_text(rows, self._commune_ids, first=self._sent)
+        self._sent += len(rows)
+        self._put((rows, text))
+
+    def _put(self, item) -> None:
+        while not self._stopped.is_set():
+            try:
+                self._queue.put(item, timeout=0.2)
+                return
+            except queue.Full:
+                continue
+        raise _Stopped
+
+    def chunks(self):
+        """(rows, COPY text) of the clean chunks in file order, several at a time when they are waiting; then
+        raises the parser's exception, if it had one."""
+        while True:
+            item = self._queue.get()
+            rows, texts = [], []
+            while item is not self._DONE:
+                rows.extend(item[0])
+                texts.append(item[1])
+                if len(rows) >= MERGED_CHUNK_ROWS or self._queue.empty():
+                    break
+                item = self._queue.get()
+            if rows:
+                yield rows, "".join(texts)
+            if item is self._DONE:
+                break
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+    def outcome(self) -> tuple[list, list, list]:
+        """(classified rows, problems, warnings), once chunks() is exhausted."""
+        return self._outcome
+
+    def stored_warnings(self) -> dict | None:
+        """models_imports.warnings_stored of the sorted warnings, once chunks() is exhausted (None if problems)."""
+        return self._stored_warnings
+
+    def stop(self) -> None:
+        """Stop the thread early (the caller failed) or just wait for it to end."""
+        self._stopped.set()
+        self._thread.join()
+
+
+class _Stopped(Exception):
+    pass
 
 
 @contextlib.contextmanager
@@ -192,16 +350,20 @@ def _communes_in_scope(*, year: int, unit: AdministrativeUnit | None) -> dict[st
     }
 
 
-def parse_workbook(*, path: Path, year: int, unit: AdministrativeUnit | None, progress=None, size_bytes: int = 0):
-    """Read, validate and classify every row. Returns (classified rows, problems, warnings); writes nothing."""
-    standard = standard_for_year(year)
+def parse_workbook(*, path: Path, year: int, unit: AdministrativeUnit | None, progress=None, size_bytes: int = 0,
+                   context: ParseContext | None = None, on_chunk=None, progress_until: int = 55):
+    """Read, validate and classify every row. Returns (classified rows, problems, warnings); writes nothing.
+
+    With `context` given, reads nothing from the database. `on_chunk(rows)` is called with each chunk's classified
+    rows as long as no row had a problem; progress goes from 5 to `progress_until`."""
+    context = context or parse_context(year=year, unit=unit)
+    standard = context.standard
     table = open_table(path)
     header, rows = validate.find_header(table.rows)
     validate.check_required(header, indicators=standard.indicators)
     warnings = validate.unknown_column_warnings(header)
     validator = validate.RowValidator(
-        header=header, indicators=standard.indicators, communes=_communes_in_scope(year=year, unit=unit),
-        scope_name=unit.name if unit else _("danh mục đơn vị hành chính năm %(year)s") % {"year": year},
+        header=header, indicators=standard.indicators, communes=context.communes, scope_name=context.scope_name,
     )
     classified: list[ClassifiedRow] = []
     problems: list[validate.Problem] = []
@@ -284,9 +446,12 @@ def parse_workbook(*, path: Path, year: int, unit: AdministrativeUnit | None, pr
             raise WorkbookError(
                 _("Tệp có hơn %(max)s dòng dữ liệu; hãy chia nhỏ theo xã.") % {"max": _thousands(limit)}
             )
+        done = len(classified)
         run(chunk)
+        if on_chunk is not None and not problems and len(classified) > done:
+            on_chunk(classified[done:])
         if progress is not None and len(raw) == PROGRESS_EVERY:
-            progress(min(55, 5 + int(50 * count / estimated)))
+            progress(min(progress_until, 5 + int((progress_until - 5) * count / estimated)))
     if count == 0 and not problems:
         problems.append(validate.Problem(header.rows[-1], "", "", _("Tệp không có dòng dữ liệu nào dưới tiêu đề.")))
     return classified, problems, warnings
