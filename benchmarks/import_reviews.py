@@ -172,7 +172,7 @@ def _slow_statements(execute, sql, params, many, context):
         return execute(sql, params, many, context)
     finally:
         elapsed = time.perf_counter() - started
-        if elapsed > float(os.environ.get("SLOW", "0.1")):
+        if elapsed > 0.1:
             print(f"  {elapsed:6.2f} s  {' '.join(sql.split())[:150]}")
 
 

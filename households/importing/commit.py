@@ -184,8 +184,8 @@ def reviews_commit_streamed(*, batch: ImportBatch, parse) -> ImportBatch:
     with transaction.atomic():
         _lock_unit(batch.unit_id)
         writer = PostgresChunks(batch=batch, standard_id=_standard_id(batch.year))
-        for chunk, text in parse.chunks():
-            writer.write(chunk, {}, text=text)
+        for text in parse.chunks():
+            writer.write(text)
         rows, problems, warnings = parse.outcome()
         if problems:
             raise RowsRejected(rows=len(rows), problems=problems, warnings=warnings)
@@ -194,14 +194,18 @@ def reviews_commit_streamed(*, batch: ImportBatch, parse) -> ImportBatch:
                                 replaced=writer.replaced, stored_warnings=parse.stored_warnings())
 
 
+def batch_warnings(warnings) -> dict:
+    """The warning fields of a committed batch (models_imports.warnings_stored), sorted by row and column."""
+    return warnings_stored([warning.as_dict() for warning in sorted(warnings, key=lambda w: (w.row, w.column))])
+
+
 def _batch_committed(*, batch: ImportBatch, rows: list[ClassifiedRow], warnings, created: int, replaced: int,
                      stored_warnings: dict | None = None) -> ImportBatch:
     """The batch's summary, in the commit transaction once its rows are written; the follow-ups on commit.
-    `stored_warnings`: warnings_stored of the sorted warnings, if already computed."""
+    `stored_warnings`: batch_warnings(warnings), if already computed."""
     counts = classification_counts(rows)
     if stored_warnings is None:
-        stored_warnings = warnings_stored(
-            [warning.as_dict() for warning in sorted(warnings, key=lambda w: (w.row, w.column))])
+        stored_warnings = batch_warnings(warnings)
     ImportBatch.objects.filter(pk=batch.pk).update(
         status=ImportBatch.Status.COMMITTED, progress=100, finished_at=timezone.now(), rows=len(rows),
         created=created, updated=len(rows) - created, rejected=0, errors=[],
@@ -353,7 +357,7 @@ def _commit_postgresql(*, batch: ImportBatch, rows: list[ClassifiedRow], commune
                        standard_id: int) -> tuple[int, int]:
     """All rows as one chunk of PostgresChunks. Returns (households created, reviews replaced)."""
     writer = PostgresChunks(batch=batch, standard_id=standard_id)
-    writer.write(rows, communes)
+    writer.write(stage_text(rows, communes))
     writer.close()
     return writer.created, writer.replaced
 
@@ -389,14 +393,13 @@ class PostgresChunks:
         # The sequence is named once: pg_get_serial_sequence in the SELECT would be a catalog lookup per row.
         cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [Household._meta.db_table])
         (self.sequence,) = cursor.fetchone()
-        self.rows_written = 0
 
     def close(self) -> None:
         self.cursor.execute("DROP TABLE import_rows")
         self.cursor.close()
 
-    def write(self, rows: list[ClassifiedRow], communes: dict[str, int], *, text: str | None = None) -> None:
-        """Write the chunk `rows`; `text`, when given, is stage_text(rows, communes, first=rows written before)."""
+    def write(self, text: str) -> None:
+        """Write one chunk of rows, given as stage_text."""
         batch, cursor = self.batch, self.cursor
         household = connection.ops.quote_name(Household._meta.db_table)
         review = connection.ops.quote_name(HouseholdReview._meta.db_table)
@@ -406,11 +409,8 @@ class PostgresChunks:
         periodic = HouseholdReview.Kind.PERIODIC.value
         cursor.execute("TRUNCATE import_rows")
         names = ", ".join(name for name, _kind in _STAGE_COLUMNS)
-        if text is None:
-            text = stage_text(rows, communes, first=self.rows_written)
         with cursor.cursor.copy(f"COPY import_rows ({names}) FROM STDIN") as copy:
             copy.write(text)
-        self.rows_written += len(rows)
         # Every statement below reaches the registry from the staged rows, one index lookup per row (LATERAL
         # with OFFSET 0, which the planner cannot turn around): the registry's statistics do not know the rows
         # the earlier chunks wrote (nor a new review year), and a join planned on them could read the registry
@@ -444,11 +444,7 @@ class PostgresChunks:
             [batch.pk, now, now],
         )
         self.created += cursor.rowcount
-        if with_history:
-            self._statuses_compute()
-        else:
-            cursor.execute("CREATE TEMP TABLE import_statuses (household_id bigint, id bigint, transition text, "
-                           "is_newly_escaped boolean) ON COMMIT DROP")
+        self._statuses_compute()
         cursor.execute(
             f"INSERT INTO {review} ({', '.join(REVIEW_COLUMNS)}) "  # noqa: S608
             "SELECT s.household_id, s.commune_id, %s, %s, %s, s.area, s.income_per_capita, s.members, "
@@ -460,7 +456,7 @@ class PostgresChunks:
             [batch.year, periodic, self.standard_id, batch.pk, now, now,
              HouseholdReview.Classification.POOR.value, HouseholdReview.Transition.NEWLY_POOR.value],
         )
-        if with_history:
+        if with_history:  # (an empty import_statuses would still be joined with every review)
             # The households' other reviews of the year on (ad-hoc ones, later years) whose status changes.
             cursor.execute(
                 f"UPDATE {review} r SET transition = t.transition, "  # noqa: S608

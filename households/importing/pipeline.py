@@ -250,8 +250,9 @@ class BackgroundParse:
                 self._outcome = parse_workbook(unit=None, on_chunk=self._chunk, progress_until=95, **kwargs)
                 _rows, problems, warnings = self._outcome
                 if not problems:  # what the batch will store, ready when the writer finishes
-                    self._stored_warnings = warnings_stored(
-                        [warning.as_dict() for warning in sorted(warnings, key=lambda w: (w.row, w.column))])
+                    from households.importing.commit import batch_warnings
+
+                    self._stored_warnings = batch_warnings(warnings)
         except _Stopped:
             pass
         except BaseException as error:  # handed to the caller's thread, which raises it
@@ -266,7 +267,7 @@ class BackgroundParse:
 
         text = stage_text(rows, self._commune_ids, first=self._sent)
         self._sent += len(rows)
-        self._put((rows, text))
+        self._put((len(rows), text))
 
     def _put(self, item) -> None:
         while not self._stopped.is_set():
@@ -278,19 +279,19 @@ class BackgroundParse:
         raise _Stopped
 
     def chunks(self):
-        """(rows, COPY text) of the clean chunks in file order, several at a time when they are waiting; then
+        """The COPY text of the clean chunks in file order, several chunks at a time when they are waiting; then
         raises the parser's exception, if it had one."""
         while True:
             item = self._queue.get()
-            rows, texts = [], []
+            rows, texts = 0, []
             while item is not self._DONE:
-                rows.extend(item[0])
+                rows += item[0]
                 texts.append(item[1])
-                if len(rows) >= MERGED_CHUNK_ROWS or self._queue.empty():
+                if rows >= MERGED_CHUNK_ROWS or self._queue.empty():
                     break
                 item = self._queue.get()
             if rows:
-                yield rows, "".join(texts)
+                yield "".join(texts)
             if item is self._DONE:
                 break
         self._thread.join()
@@ -302,7 +303,7 @@ class BackgroundParse:
         return self._outcome
 
     def stored_warnings(self) -> dict | None:
-        """models_imports.warnings_stored of the sorted warnings, once chunks() is exhausted (None if problems)."""
+        """commit.batch_warnings(warnings), once chunks() is exhausted (None if there were problems)."""
         return self._stored_warnings
 
     def stop(self) -> None:
