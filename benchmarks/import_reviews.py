@@ -16,8 +16,13 @@ content stop counting as duplicates); --year 2024 after a 2023 run imports over 
 
 Besides the total, it prints the follow-up tasks run eagerly on commit (poverty targets, the aggregates refresh,
 the search indexes' pending entries merged: a Celery worker's job in production) and the phases: read + validate +
-classify (in a thread of its own on PostgreSQL), the commit transaction (which writes each chunk while the parser
-reads the next), and the rest.
+classify (in a thread of its own on PostgreSQL, which also stages each chunk on its own connection), the commit
+transaction (which writes each chunk while the parser reads the next), and the rest.
+
+The machine's speed varies from run to run (the floor alone by up to 30 %): compare medians of several runs, e.g.
+    for i in 1 2 3 4 5; do dropdb -h 127.0.0.1 -U postgres --if-exists bench_import; \
+        createdb -h 127.0.0.1 -U postgres bench_import; DATABASE_URL=... .venv/bin/python \
+        benchmarks/import_reviews.py --workbook /tmp/bench.xlsx | grep -E "floor|alone"; done
 """
 
 import argparse
@@ -153,7 +158,8 @@ def main() -> None:
               f"{(import_seconds - after[0]) / floor_seconds:.1f}x")
         if streamed_seconds[0]:
             # PostgreSQL: the parser runs in a thread while the commit writes its chunks, so the two overlap.
-            print(f"  phases (overlapping): read + validate + classify {parse_seconds[0]:.2f} s in the parse thread; "
+            print(f"  phases (overlapping): read + validate + classify + stage {parse_seconds[0]:.2f} s in the parse "
+                  "thread; "
                   f"the commit transaction, from the unit lock to COMMIT, {streamed_seconds[0] - after[0]:.2f} s; "
                   f"the rest (store the file, hash, status) {import_seconds - streamed_seconds[0]:.2f} s")
         else:

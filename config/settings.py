@@ -112,6 +112,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The import stages each chunk of rows in temporary tables (households.importing.commit): 64 MB of them stay
+    # in the session's memory rather than going through files (the default is 8 MB). A session allocates them only
+    # as it uses temporary tables, and the setting can only change before its first one: hence at connection.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c temp_buffers=64MB".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -75,9 +75,8 @@ class Household(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["commune", "code"], name="household_commune_code_unique"),
         ]
-        indexes = [
-            models.Index(fields=["code"], name="household_code_idx"),
-        ]
+        # No index on `code` alone: codes are looked up with their commune (the unique constraint's index) and
+        # searched as text (the trigram index on upper(code), migration 0007), never compared whole on their own.
 
     def __str__(self) -> str:
         return f"{self.code} ({self.commune_id})"

@@ -11,6 +11,7 @@ kept rows back with their own ids, so the previous state comes back exactly.
 import json
 import re
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -180,12 +181,21 @@ class RowsRejected(Exception):
 def reviews_commit_streamed(*, batch: ImportBatch, parse) -> ImportBatch:
     """PostgreSQL: write each chunk `parse` (pipeline.BackgroundParse) hands over as it comes, in one
     transaction; commit once the parser is done and found no problem, else roll back and raise RowsRejected.
-    An exception of the parser's (unreadable file, header missing) rolls back and propagates."""
+    An exception of the parser's (unreadable file, header missing) rolls back and propagates.
+
+    The chunks come as COPY text, or already staged (StagedChunk) by the parse thread on its own connection. That
+    connection looks households up in the registry as committed, and only once this transaction holds the unit's
+    lock (parse.unit_locked()): an import of the same unit that committed meanwhile is seen; this transaction's
+    own rows are not, and need not be, since no two chunks hold the same household."""
     with transaction.atomic():
         _lock_unit(batch.unit_id)
+        parse.unit_locked()
         writer = PostgresChunks(batch=batch, standard_id=_standard_id(batch.year))
-        for text in parse.chunks():
-            writer.write(text)
+        for chunk in parse.chunks():
+            if isinstance(chunk, StagedChunk):
+                writer.write_staged(chunk)
+            else:
+                writer.write(chunk)
         rows, problems, warnings = parse.outcome()
         if problems:
             raise RowsRejected(rows=len(rows), problems=problems, warnings=warnings)
@@ -353,6 +363,86 @@ def _copy_escaped(text: str) -> str:
     return text.translate(_COPY_ESCAPES) if _COPY_SPECIAL.search(text) else text
 
 
+def staged_tables_drop(*, batch_id: int) -> str:
+    """Drop the unlogged tables a streamed import of the batch staged its chunks in (pipeline.BackgroundParse),
+    left from an earlier run too; returns their names' prefix."""
+    prefix = f"import_stage_{batch_id}"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_class c WHERE c.relkind = 'r' AND c.relpersistence = 'u' "
+            "AND c.relnamespace = current_schema()::regnamespace AND c.relname LIKE %s",
+            [prefix.replace("_", "\\_") + "\\_%"],  # (LIKE: "_" is any one character)
+        )
+        names = [name for (name,) in cursor.fetchall()]
+        if names:
+            cursor.execute(f"DROP TABLE IF EXISTS {', '.join(connection.ops.quote_name(n) for n in names)}")
+    return prefix
+
+
+class StagedChunk(NamedTuple):
+    """A chunk of rows staged by chunk_stage: its table, row count, how many of its households the registry
+    already has, and whether any of those has reviews other than the periodic one of the year."""
+
+    table: str
+    rows: int
+    known: int
+    with_history: bool
+
+
+def rows_table_create(cursor, *, transaction_only: bool) -> None:
+    """import_rows, the temporary table chunk_stage COPYs each chunk into (dropped at COMMIT, or with the
+    session)."""
+    cursor.execute(
+        "CREATE TEMP TABLE import_rows ("
+        + ", ".join(f"{name} {kind}" for name, kind in _STAGE_COLUMNS)
+        + (") ON COMMIT DROP" if transaction_only else ")")
+    )
+
+
+def household_sequence(cursor) -> str:
+    """The household ids' sequence, named once: pg_get_serial_sequence in a SELECT is a catalog lookup per row."""
+    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [Household._meta.db_table])
+    return cursor.fetchone()[0]
+
+
+def chunk_stage(cursor, *, text: str, table: str, year: int, sequence: str, unlogged: bool = False) -> StagedChunk:
+    """One chunk of rows (stage_text) COPYed into import_rows, then staged as `table`: each row with its household
+    (a new one gets its id from the sequence now) and whether that household has reviews other than the periodic
+    one of `year` (its history). A temporary table, or with `unlogged` one that other sessions can read (staged on
+    another connection than the writer's).
+
+    The registry is reached from the staged rows, one index lookup per row (LATERAL with OFFSET 0, which the
+    planner cannot turn around): the registry's statistics do not know the rows the earlier chunks wrote (nor a
+    new review year), and a join planned on them could read the registry once per staged row."""
+    household = connection.ops.quote_name(Household._meta.db_table)
+    review = connection.ops.quote_name(HouseholdReview._meta.db_table)
+    names = ", ".join(name for name, _kind in _STAGE_COLUMNS)
+    cursor.execute("TRUNCATE import_rows")
+    with cursor.cursor.copy(f"COPY import_rows ({names}) FROM STDIN") as copy:
+        copy.write(text)
+    kind = "UNLOGGED TABLE" if unlogged else "TEMP TABLE"
+    cursor.execute(
+        f"CREATE {kind} {table} {'' if unlogged else 'ON COMMIT DROP '}AS "  # noqa: S608 - model's own names
+        "SELECT r.*, coalesce(h.id, nextval(%s::regclass)) AS household_id, "
+        "h.id IS NULL AS is_new, h.id IS NOT NULL AND EXISTS ("
+        f"SELECT 1 FROM {review} o WHERE o.household_id = h.id AND NOT (o.year = %s AND o.kind = %s)"
+        ") AS has_history "
+        f"FROM (SELECT * FROM import_rows ORDER BY row_no) r LEFT JOIN LATERAL (SELECT id FROM {household} h "
+        "WHERE h.commune_id = r.commune_id AND h.code = r.code OFFSET 0) h ON true",
+        [sequence, year, HouseholdReview.Kind.PERIODIC.value],
+    )
+    rows = cursor.rowcount
+    cursor.execute(f"SELECT count(*) FILTER (WHERE NOT is_new), coalesce(bool_or(has_history), false) FROM {table}")  # noqa: S608
+    known, with_history = cursor.fetchone()
+    if known:
+        # For the joins of the changed households: row counts and rough distributions are all the planner
+        # needs, a 3,000-row sample, not 30,000. (The other statements read the stage whole.) SET LOCAL: to the
+        # end of the transaction, which analyzes nothing else.
+        cursor.execute("SET LOCAL default_statistics_target = 10")
+        cursor.execute(f"ANALYZE {table}")
+    return StagedChunk(table, rows, known, with_history)
+
+
 def _commit_postgresql(*, batch: ImportBatch, rows: list[ClassifiedRow], communes: dict[str, int],
                        standard_id: int) -> tuple[int, int]:
     """All rows as one chunk of PostgresChunks. Returns (households created, reviews replaced)."""
@@ -365,9 +455,10 @@ def _commit_postgresql(*, batch: ImportBatch, rows: list[ClassifiedRow], commune
 class PostgresChunks:
     """The set-based commit on PostgreSQL, one chunk of rows at a time, inside the caller's transaction.
 
-    Each chunk is COPYed into a temporary staging table, then a handful of statements write it (snapshot and
-    UPDATE of changed households, INSERT of new ones, the old reviews moved aside, the new ones inserted with their
-    statuses, computed in SQL for the households with other reviews). Chunks hold different households (the parser
+    Each chunk is staged (chunk_stage: COPYed, its households looked up; here, or on the parse thread's own
+    connection before it reaches the writer), then a handful of statements write it (snapshot and UPDATE of changed
+    households, INSERT of new ones, the old reviews moved aside, the new ones inserted with their statuses,
+    computed in SQL for the households with other reviews). Chunks hold different households (the parser
     rejects a workbook with a code twice, and the caller then rolls everything back), so writing them one after
     the other gives what writing them together would. Foreign keys are checked at each statement rather than at
     COMMIT, so that a streamed import's checks run while the next chunk is being read.
@@ -385,86 +476,65 @@ class PostgresChunks:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("DROP TABLE IF EXISTS import_rows")
         cursor.execute("DROP TABLE IF EXISTS import_stage")
-        cursor.execute(
-            "CREATE TEMP TABLE import_rows ("
-            + ", ".join(f"{name} {kind}" for name, kind in _STAGE_COLUMNS)
-            + ") ON COMMIT DROP"
-        )
-        # The sequence is named once: pg_get_serial_sequence in the SELECT would be a catalog lookup per row.
-        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [Household._meta.db_table])
-        (self.sequence,) = cursor.fetchone()
+        rows_table_create(cursor, transaction_only=True)
+        self.sequence = household_sequence(cursor)
 
     def close(self) -> None:
         self.cursor.execute("DROP TABLE import_rows")
         self.cursor.close()
 
     def write(self, text: str) -> None:
-        """Write one chunk of rows, given as stage_text."""
-        batch, cursor = self.batch, self.cursor
+        """Write one chunk of rows, given as stage_text, staged in this transaction."""
+        self.write_staged(chunk_stage(self.cursor, text=text, table="import_stage", year=self.batch.year,
+                                      sequence=self.sequence))
+        self.cursor.execute("DROP TABLE import_stage")
+
+    def write_staged(self, chunk: StagedChunk) -> None:
+        """Write one chunk of rows staged by chunk_stage (in this transaction, or before it on another
+        connection)."""
+        batch, cursor, stage = self.batch, self.cursor, chunk.table
+        self.stage = stage
         household = connection.ops.quote_name(Household._meta.db_table)
         review = connection.ops.quote_name(HouseholdReview._meta.db_table)
         fields = ", ".join(HOUSEHOLD_FIELDS)
         staged = ", ".join(f"s.{name}" for name in HOUSEHOLD_FIELDS)
         now = timezone.now()
         periodic = HouseholdReview.Kind.PERIODIC.value
-        cursor.execute("TRUNCATE import_rows")
-        names = ", ".join(name for name, _kind in _STAGE_COLUMNS)
-        with cursor.cursor.copy(f"COPY import_rows ({names}) FROM STDIN") as copy:
-            copy.write(text)
-        # Every statement below reaches the registry from the staged rows, one index lookup per row (LATERAL
-        # with OFFSET 0, which the planner cannot turn around): the registry's statistics do not know the rows
-        # the earlier chunks wrote (nor a new review year), and a join planned on them could read the registry
-        # once per staged row.
-        # One pass: each row's household (a new one gets its id from the sequence now), and whether that household
-        # has reviews other than the periodic one of this year (its history).
-        cursor.execute(
-            "CREATE TEMP TABLE import_stage ON COMMIT DROP AS "  # noqa: S608 - model's own names
-            "SELECT r.*, coalesce(h.id, nextval(%s::regclass)) AS household_id, "
-            "h.id IS NULL AS is_new, h.id IS NOT NULL AND EXISTS ("
-            f"SELECT 1 FROM {review} o WHERE o.household_id = h.id AND NOT (o.year = %s AND o.kind = %s)"
-            ") AS has_history "
-            f"FROM (SELECT * FROM import_rows ORDER BY row_no) r LEFT JOIN LATERAL (SELECT id FROM {household} h "
-            "WHERE h.commune_id = r.commune_id AND h.code = r.code OFFSET 0) h ON true",
-            [self.sequence, batch.year, periodic],
-        )
-        cursor.execute("SELECT count(*) FILTER (WHERE NOT is_new), count(*) FILTER (WHERE has_history) "
-                       "FROM import_stage")
-        known, with_history = cursor.fetchone()
-        if known:
-            # For the joins of the changed households: row counts and rough distributions are all the planner
-            # needs, a 3,000-row sample, not 30,000. (The other statements read import_stage whole.)
-            cursor.execute("SET LOCAL default_statistics_target = 10")
-            cursor.execute("ANALYZE import_stage")
-            cursor.execute("SET LOCAL default_statistics_target TO DEFAULT")
-            self._known_households_write(now=now)
         cursor.execute(
             f"INSERT INTO {household} (id, commune_id, code, {fields}, created_by_batch_id, created_at, "  # noqa: S608
-            f"updated_at) SELECT s.household_id, s.commune_id, s.code, {staged}, %s, %s, %s FROM import_stage s "
+            f"updated_at) SELECT s.household_id, s.commune_id, s.code, {staged}, %s, %s, %s FROM {stage} s "
             "WHERE s.is_new ORDER BY s.row_no",
             [batch.pk, now, now],
         )
         self.created += cursor.rowcount
-        self._statuses_compute()
+        with_history = chunk.with_history
+        if chunk.known:
+            self._known_households_write(now=now)
+        if with_history:
+            self._statuses_compute()
+            statuses = "import_statuses"
+        else:  # no household of the chunk has other reviews: every status is known from the row alone
+            statuses = "(SELECT NULL::bigint AS household_id, NULL::bigint AS id, NULL AS transition, " \
+                       "NULL::boolean AS is_newly_escaped LIMIT 0)"
         cursor.execute(
             f"INSERT INTO {review} ({', '.join(REVIEW_COLUMNS)}) "  # noqa: S608
             "SELECT s.household_id, s.commune_id, %s, %s, %s, s.area, s.income_per_capita, s.members, "
             "s.deprivations, s.deprivation_count, s.classification, s.declared_classification, s.is_mismatch, "
             "coalesce(t.is_newly_escaped, false), s.reason, %s, %s, %s, "
             "CASE WHEN s.has_history THEN t.transition WHEN s.classification = %s THEN %s END "
-            "FROM import_stage s LEFT JOIN import_statuses t ON t.household_id = s.household_id AND t.id IS NULL "
+            f"FROM {stage} s LEFT JOIN {statuses} t ON t.household_id = s.household_id AND t.id IS NULL "
             "ORDER BY s.row_no",
             [batch.year, periodic, self.standard_id, batch.pk, now, now,
              HouseholdReview.Classification.POOR.value, HouseholdReview.Transition.NEWLY_POOR.value],
         )
-        if with_history:  # (an empty import_statuses would still be joined with every review)
+        if with_history:
             # The households' other reviews of the year on (ad-hoc ones, later years) whose status changes.
             cursor.execute(
                 f"UPDATE {review} r SET transition = t.transition, "  # noqa: S608
                 "is_newly_escaped = t.is_newly_escaped FROM import_statuses t WHERE r.id = t.id "
                 "AND (r.transition, r.is_newly_escaped) IS DISTINCT FROM (t.transition, t.is_newly_escaped)"
             )
-        cursor.execute("DROP TABLE import_statuses")
-        cursor.execute("DROP TABLE import_stage")
+            cursor.execute("DROP TABLE import_statuses")
 
     def _known_households_write(self, *, now) -> None:
         """The chunk's households already in the registry: snapshot and UPDATE of the changed ones, their periodic
@@ -480,7 +550,7 @@ class PostgresChunks:
         old_fields = ", ".join(f"'{name}', h.{name}" for name in HOUSEHOLD_FIELDS)
         cursor.execute(
             f"WITH changed AS (SELECT s.*, jsonb_build_object({old_fields}) AS old "  # noqa: S608
-            f"FROM import_stage s CROSS JOIN LATERAL (SELECT * FROM {household} h WHERE h.id = s.household_id "
+            f"FROM {self.stage} s CROSS JOIN LATERAL (SELECT * FROM {household} h WHERE h.id = s.household_id "
             f"OFFSET 0) h WHERE NOT s.is_new AND {changed}), "
             f"kept AS (INSERT INTO {snapshot} (batch_id, household_id, data) "
             "SELECT %s, household_id, old FROM changed) "
@@ -495,7 +565,7 @@ class PostgresChunks:
         # year's reviews yet, could rescan one side once per row of the other.
         cursor.execute(
             f"WITH moved AS (DELETE FROM {review} r WHERE r.ctid = ANY(ARRAY(SELECT o.ctid "  # noqa: S608
-            f"FROM import_stage s CROSS JOIN LATERAL (SELECT ctid FROM {review} o WHERE o.household_id = "
+            f"FROM {self.stage} s CROSS JOIN LATERAL (SELECT ctid FROM {review} o WHERE o.household_id = "
             "s.household_id AND o.year = %s AND o.kind = %s "
             f"AND (CASE WHEN o.kind = '{HouseholdReview.Kind.PERIODIC.value}' THEN 0 ELSE o.id END) = 0 "
             "OFFSET 0) o WHERE NOT s.is_new)) RETURNING r.*) "
@@ -512,10 +582,10 @@ class PostgresChunks:
         review = connection.ops.quote_name(HouseholdReview._meta.db_table)
         history = (
             "SELECT o.id, s.household_id, o.year, o.review_date, o.kind, o.standard_id, o.classification "  # noqa: S608
-            f"FROM import_stage s CROSS JOIN LATERAL (SELECT * FROM {review} o WHERE o.household_id = s.household_id "
+            f"FROM {self.stage} s CROSS JOIN LATERAL (SELECT * FROM {review} o WHERE o.household_id = s.household_id "
             "OFFSET 0) o WHERE s.has_history "
             "UNION ALL SELECT NULL, household_id, %(year)s, NULL, %(periodic)s, %(standard)s, classification "
-            "FROM import_stage WHERE has_history"
+            f"FROM {self.stage} WHERE has_history"
         )
         self.cursor.execute(
             "CREATE TEMP TABLE import_statuses ON COMMIT DROP AS " + review_statuses_sql(source=history),

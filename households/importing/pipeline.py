@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.core.files import File
-from django.db import OperationalError, connection, connections, models, transaction
+from django.db import DatabaseError, OperationalError, connection, connections, models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -198,14 +198,21 @@ def _parse_then_commit(batch: ImportBatch) -> None:
 def _parse_and_commit_streamed(batch: ImportBatch) -> None:
     """PostgreSQL: the workbook is parsed in a thread while this one writes its clean chunks in the commit
     transaction, so that the database works on one chunk while Python reads the next (two cores instead of one
-    after the other). A workbook with a problem anywhere is rolled back whole and rejected, as before."""
-    from households.importing.commit import RowsRejected, commune_ids, reviews_commit_streamed
+    after the other). A workbook with a problem anywhere is rolled back whole and rejected, as before.
+
+    Unless the caller is inside a transaction of its own, the parse thread also stages each chunk (its rows with
+    their households looked up, commit.chunk_stage) on its own connection, in an unlogged table of the batch's,
+    so that the writer's connection only writes; the tables are dropped once the transaction has ended. Staging
+    reads the registry as committed: a caller's uncommitted rows would not be seen, hence the exception."""
+    from households.importing.commit import RowsRejected, commune_ids, reviews_commit_streamed, staged_tables_drop
 
     context = parse_context(year=batch.year, unit=batch.unit)
+    stage_prefix = None if connection.in_atomic_block else staged_tables_drop(batch_id=batch.pk)
     parse = BackgroundParse(
         path=Path(batch.file.path), year=batch.year, context=context,
         commune_ids=commune_ids(set(context.communes), year=batch.year),
         progress=lambda value: _set_progress_unless_locked(batch.pk, value), size_bytes=batch.size_bytes,
+        stage_prefix=stage_prefix,
     )
     try:
         reviews_commit_streamed(batch=batch, parse=parse)
@@ -214,29 +221,46 @@ def _parse_and_commit_streamed(batch: ImportBatch) -> None:
                 rows=rejected.rows + len({problem.row for problem in rejected.problems}))
     finally:
         parse.stop()
+        if stage_prefix is not None:
+            try:
+                staged_tables_drop(batch_id=batch.pk)
+            except DatabaseError:  # not to hide what went wrong before; a rerun of the batch drops them first
+                logger.warning("import batch %s: its staging tables were not dropped", batch.pk, exc_info=True)
 
 
 class BackgroundParse:
-    """parse_workbook in a thread of its own; its clean chunks handed over through a bounded queue, each with its
-    COPY text for the staging table (commit.stage_text), so that the writer's thread does little more than pass it
-    on while the database writes.
+    """parse_workbook in a thread of its own; its clean chunks handed over through a bounded queue, so that the
+    writer's thread does little more than pass them on while the database writes. Each chunk comes as its COPY
+    text for the staging table (commit.stage_text), or, given `stage_prefix`, staged already (commit.StagedChunk,
+    an unlogged table named after the prefix): the thread then waits for the writer to hold the unit's lock
+    (unit_locked()) before its first chunk, and gathers rows while the writer is busy, up to MERGED_CHUNK_ROWS.
 
-    The thread reads nothing from the database (the context and the communes' ids are read before it starts, on
-    the caller's connection, which may hold uncommitted rows); it writes only the batch's progress, on its own
-    connection (closed when it ends), outside the caller's transaction, so that the upload page sees it move.
+    The thread reads nothing from the database before the writer holds the lock (the context and the communes'
+    ids are read before it starts, on the caller's connection); its own connection (closed when it ends) stages
+    the chunks and writes the batch's progress outside the caller's transaction, so that the upload page sees it
+    move. It looks households up in the registry as committed once the writer holds the lock, which is what the
+    writer's transaction sees but for its own rows; those it need not see, since no two chunks hold the same
+    household (a workbook with a code twice is rejected whole).
     """
 
     _DONE = object()
 
     def __init__(self, *, path: Path, year: int, context: ParseContext, commune_ids: dict[str, int], progress,
-                 size_bytes: int):
+                 size_bytes: int, stage_prefix: str | None = None):
         self._queue: queue.Queue = queue.Queue(maxsize=4)
         self._stopped = threading.Event()
+        self._locked = threading.Event()  # the writer holds the unit's lock
+        self._waiting = threading.Event()  # the writer waits for a chunk
         self._outcome: tuple | None = None
         self._stored_warnings: dict | None = None
         self._error: BaseException | None = None
         self._commune_ids = commune_ids
         self._sent = 0
+        self._year, self._stage_prefix = year, stage_prefix
+        self._pending: list[str] = []
+        self._pending_rows = 0
+        self._staged = 0
+        self._sequence: str | None = None
         self._thread = threading.Thread(
             target=self._run, name="import-parse", daemon=True,
             kwargs={"language": translation.get_language(), "path": path, "year": year, "context": context,
@@ -250,6 +274,7 @@ class BackgroundParse:
                 self._outcome = parse_workbook(unit=None, on_chunk=self._chunk, progress_until=95, **kwargs)
                 _rows, problems, warnings = self._outcome
                 if not problems:  # what the batch will store, ready when the writer finishes
+                    self._stage_pending()
                     from households.importing.commit import batch_warnings
 
                     self._stored_warnings = batch_warnings(warnings)
@@ -267,7 +292,32 @@ class BackgroundParse:
 
         text = stage_text(rows, self._commune_ids, first=self._sent)
         self._sent += len(rows)
-        self._put((len(rows), text))
+        if self._stage_prefix is None:
+            self._put((len(rows), text))
+            return
+        self._pending.append(text)
+        self._pending_rows += len(rows)
+        if self._pending_rows >= MERGED_CHUNK_ROWS or self._waiting.is_set():
+            self._stage_pending()
+
+    def _stage_pending(self) -> None:
+        """The rows gathered so far, staged in one unlogged table and handed over."""
+        if not self._pending:
+            return
+        from households.importing.commit import chunk_stage, household_sequence, rows_table_create
+
+        while not self._locked.wait(0.2):
+            if self._stopped.is_set():
+                raise _Stopped
+        with transaction.atomic(), connection.cursor() as cursor:
+            if self._sequence is None:
+                rows_table_create(cursor, transaction_only=False)
+                self._sequence = household_sequence(cursor)
+            chunk = chunk_stage(cursor, text="".join(self._pending), table=f"{self._stage_prefix}_{self._staged}",
+                                year=self._year, sequence=self._sequence, unlogged=True)
+        self._staged += 1
+        self._pending, self._pending_rows = [], 0
+        self._put(chunk)
 
     def _put(self, item) -> None:
         while not self._stopped.is_set():
@@ -278,13 +328,30 @@ class BackgroundParse:
                 continue
         raise _Stopped
 
+    def _get(self):
+        try:
+            return self._queue.get_nowait()
+        except queue.Empty:
+            self._waiting.set()  # the parse thread stages what it has gathered instead of gathering on
+            try:
+                return self._queue.get()
+            finally:
+                self._waiting.clear()
+
+    def unit_locked(self) -> None:
+        """The writer's transaction holds the unit's lock: chunks may be staged."""
+        self._locked.set()
+
     def chunks(self):
-        """The COPY text of the clean chunks in file order, several chunks at a time when they are waiting; then
-        raises the parser's exception, if it had one."""
+        """The clean chunks in file order: staged (StagedChunk), or as COPY text, several chunks at a time when
+        they are waiting; then raises the parser's exception, if it had one."""
         while True:
-            item = self._queue.get()
+            item = self._get()
             rows, texts = 0, []
             while item is not self._DONE:
+                if type(item) is not tuple:  # StagedChunk: gathered by the parse thread already
+                    yield item
+                    break
                 rows += item[0]
                 texts.append(item[1])
                 if rows >= MERGED_CHUNK_ROWS or self._queue.empty():

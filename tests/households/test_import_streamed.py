@@ -1,6 +1,10 @@
 """The import in chunks: on PostgreSQL the workbook is parsed in a thread while the commit transaction writes
 the chunks already read (pipeline.BackgroundParse, commit.PostgresChunks); on SQLite the same workbooks go through
-the parse-then-commit path. Chunks are made small here so that a few hundred rows span many of them."""
+the parse-then-commit path. Chunks are made small here so that a few hundred rows span many of them.
+
+On PostgreSQL a chunk is staged (its households looked up) by the parse thread on its own connection, in an
+unlogged table, when the import runs outside any transaction of the caller's ("staged", as a worker runs it: these
+tests commit for real), and by the writer in its transaction otherwise ("in-transaction": a test's transaction)."""
 
 import threading
 
@@ -26,18 +30,42 @@ def small_chunks(monkeypatch):
     monkeypatch.setattr(pipeline, "MERGED_CHUNK_ROWS", 300)
 
 
+BOTH_WAYS = pytest.mark.parametrize("staged", [
+    pytest.param(True, marks=pytest.mark.django_db(transaction=True), id="staged"),
+    pytest.param(False, id="in-transaction"),
+])
+
+
 @pytest.fixture
 def chunk_writes(monkeypatch):
-    """The row counts of the chunks the PostgreSQL writer was given (none on SQLite)."""
+    """The chunks the PostgreSQL writer was given, as (staging table, rows) (none on SQLite)."""
     written = []
-    original = commit.PostgresChunks.write
+    original = commit.PostgresChunks.write_staged
 
-    def write(self, text):
-        written.append(text.count("\n"))  # one line a row: line breaks inside values are escaped
-        return original(self, text)
+    def write_staged(self, chunk):
+        written.append((chunk.table, chunk.rows))
+        return original(self, chunk)
 
-    monkeypatch.setattr(commit.PostgresChunks, "write", write)
+    monkeypatch.setattr(commit.PostgresChunks, "write_staged", write_staged)
     return written
+
+
+def _check_staging(chunk_writes, *, staged: bool) -> None:
+    """PostgreSQL: the chunks were staged where expected, and no staging table is left."""
+    if connection.vendor != "postgresql":
+        return
+    tables = {table for table, _rows in chunk_writes}
+    if staged:
+        assert tables and all(table.startswith("import_stage_") for table in tables), tables
+    else:
+        assert tables <= {"import_stage"}, tables
+    assert _staging_left() == []
+
+
+def _staging_left() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname FROM pg_class WHERE relname LIKE 'import\\_stage%%' OR relname = 'import_rows'")
+        return [name for (name,) in cursor.fetchall()]
 
 
 def _rows(count: int, *, commune_of=lambda i: "02146" if i % 2 else "02161") -> list[list]:
@@ -49,13 +77,15 @@ def _parse_threads() -> list[threading.Thread]:
     return [thread for thread in threading.enumerate() if thread.name == "import-parse"]
 
 
-def test_a_workbook_of_many_chunks_commits_whole_in_file_order(na_ri, tmp_path, small_chunks, chunk_writes):
+@BOTH_WAYS
+def test_a_workbook_of_many_chunks_commits_whole_in_file_order(na_ri, tmp_path, small_chunks, chunk_writes, staged):
     rows = _rows(ROWS)
     batch = upload(write_xlsx(tmp_path / "many.xlsx", [HEADER, *rows]), user=na_ri["officer"])
     assert batch.status == ImportBatch.Status.COMMITTED, batch.errors[:3]
     assert (batch.rows, batch.created, batch.progress) == (ROWS, ROWS, 100)
-    if connection.vendor == "postgresql":
-        assert len(chunk_writes) >= 4 and sum(chunk_writes) == ROWS  # written while the parser read on
+    if connection.vendor == "postgresql":  # written while the parser read on
+        assert len(chunk_writes) >= 4 and sum(rows for _table, rows in chunk_writes) == ROWS
+    _check_staging(chunk_writes, staged=staged)
     # Households and reviews in the workbook's order, each with the row's own values.
     assert list(Household.objects.order_by("pk").values_list("code", flat=True)) == [row[0] for row in rows]
     reviews = HouseholdReview.objects.filter(import_batch_id=batch.pk).order_by("pk")
@@ -67,7 +97,9 @@ def test_a_workbook_of_many_chunks_commits_whole_in_file_order(na_ri, tmp_path, 
     assert not _parse_threads()
 
 
-def test_a_newer_workbook_of_many_chunks_replaces_and_revert_restores(na_ri, tmp_path, small_chunks):
+@BOTH_WAYS
+def test_a_newer_workbook_of_many_chunks_replaces_and_revert_restores(na_ri, tmp_path, small_chunks, chunk_writes,
+                                                                      staged):
     first = upload(write_xlsx(tmp_path / "first.xlsx", [HEADER, *_rows(ROWS)]), user=na_ri["officer"])
     before = sorted(HouseholdReview.objects.values_list("pk", "household_id", "income_per_capita", "transition"))
     newer = [household_row(f"S{i:05d}", 3_000_000, deprived=0, commune="02146" if i % 2 else "02161")
@@ -78,54 +110,77 @@ def test_a_newer_workbook_of_many_chunks_replaces_and_revert_restores(na_ri, tmp
     assert HouseholdReview.objects.filter(import_batch_id=first.pk).count() == ROWS // 2
     assert set(HouseholdReview.objects.filter(import_batch_id=second.pk).values_list("classification",
                                                                                       flat=True)) == {"not_poor"}
+    _check_staging(chunk_writes, staged=staged)
     commit.import_batch_revert(batch=second, acting_user=na_ri["staff"])
     assert sorted(HouseholdReview.objects.values_list("pk", "household_id", "income_per_capita",
                                                       "transition")) == before
 
 
+@BOTH_WAYS
 def test_a_bad_row_in_the_last_chunk_rolls_back_the_chunks_already_written(na_ri, tmp_path, small_chunks,
-                                                                           chunk_writes):
+                                                                           chunk_writes, staged):
     rows = _rows(ROWS)
     rows[-1][4] = "nhiều"
     batch = upload(write_xlsx(tmp_path / "late-error.xlsx", [HEADER, *rows]), user=na_ri["officer"])
     assert batch.status == ImportBatch.Status.REJECTED
     assert [error["row"] for error in batch.errors] == [ROWS + 1]
     assert "không phải là số tiền" in batch.errors[0]["message"]
-    if connection.vendor == "postgresql":
-        assert sum(chunk_writes) >= ROWS // 2  # most of the workbook had been written, then rolled back
+    if connection.vendor == "postgresql":  # most of the workbook had been written, then rolled back
+        assert sum(rows for _table, rows in chunk_writes) >= ROWS // 2
     assert (Household.objects.count(), HouseholdReview.objects.count()) == (0, 0)
     assert not _parse_threads()
+    _check_staging(chunk_writes, staged=staged)
 
 
+@BOTH_WAYS
 def test_a_parser_failure_midway_rolls_back_and_rejects_with_its_message(na_ri, tmp_path, small_chunks,
-                                                                         chunk_writes, settings):
+                                                                         chunk_writes, settings, staged):
     settings.IMPORT_MAX_ROWS = 450
     batch = upload(write_xlsx(tmp_path / "too-long.xlsx", [HEADER, *_rows(ROWS)]), user=na_ri["officer"])
     assert batch.status == ImportBatch.Status.REJECTED
     assert "Tệp có hơn 450 dòng dữ liệu" in batch.rejected_reason
     if connection.vendor == "postgresql":
-        assert sum(chunk_writes) >= 300
+        assert sum(rows for _table, rows in chunk_writes) >= 300
     assert (Household.objects.count(), HouseholdReview.objects.count()) == (0, 0)
     assert not _parse_threads()
+    _check_staging(chunk_writes, staged=staged)
 
 
-def test_a_writer_failure_stops_the_parse_thread_and_rejects_whole(na_ri, tmp_path, small_chunks, monkeypatch):
+@BOTH_WAYS
+def test_a_writer_failure_stops_the_parse_thread_and_rejects_whole(na_ri, tmp_path, small_chunks, monkeypatch,
+                                                                   staged):
     require_postgres()
-    original, calls = commit.PostgresChunks.write, []
+    original, calls = commit.PostgresChunks.write_staged, []
 
-    def failing(self, text):
-        calls.append(text.count("\n"))
+    def failing(self, chunk):
+        calls.append(chunk.rows)
         if len(calls) == 2:
             raise RuntimeError("disk full")
-        return original(self, text)
+        return original(self, chunk)
 
-    monkeypatch.setattr(commit.PostgresChunks, "write", failing)
+    monkeypatch.setattr(commit.PostgresChunks, "write_staged", failing)
     batch = upload(write_xlsx(tmp_path / "many.xlsx", [HEADER, *_rows(ROWS)]), user=na_ri["officer"])
     assert batch.status == ImportBatch.Status.REJECTED
     assert "mã lỗi: RuntimeError" in batch.rejected_reason
     assert len(calls) == 2 and sum(calls) < ROWS  # the parser did not run to the end for nothing
     assert (Household.objects.count(), HouseholdReview.objects.count()) == (0, 0)
     assert not _parse_threads()
+    assert _staging_left() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_staging_tables_a_dead_run_left_are_dropped_by_the_next_run_of_that_batch_only(na_ri, tmp_path):
+    require_postgres()
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE UNLOGGED TABLE import_stage_900001_0 (x int)")
+        cursor.execute("CREATE UNLOGGED TABLE import_stage_9000012_0 (x int)")
+    assert commit.staged_tables_drop(batch_id=900001) == "import_stage_900001"
+    assert _staging_left() == ["import_stage_9000012_0"]
+    batch = upload(write_xlsx(tmp_path / "few.xlsx", [HEADER, *_rows(20)]), user=na_ri["officer"])
+    assert batch.status == ImportBatch.Status.COMMITTED
+    assert _staging_left() == ["import_stage_9000012_0"]
+    commit.staged_tables_drop(batch_id=9000012)
+    assert _staging_left() == []
 
 
 def test_texts_with_backslashes_quotes_and_tabs_reach_the_database_unchanged(na_ri, tmp_path):
