@@ -19,7 +19,8 @@ the search indexes' pending entries merged: a Celery worker's job in production)
 classify (in a thread of its own on PostgreSQL, which also stages each chunk on its own connection), the commit
 transaction (which writes each chunk while the parser reads the next), and the rest.
 
-The machine's speed varies from run to run (the floor alone by up to 30 %): compare medians of several runs, e.g.
+Timing starts from a CHECKPOINT (when the role may issue one). The machine's speed still varies from run to run:
+compare medians of several runs, e.g.
     for i in 1 2 3 4 5; do dropdb -h 127.0.0.1 -U postgres --if-exists bench_import; \
         createdb -h 127.0.0.1 -U postgres bench_import; DATABASE_URL=... .venv/bin/python \
         benchmarks/import_reviews.py --workbook /tmp/bench.xlsx | grep -E "floor|alone"; done
@@ -47,7 +48,7 @@ django.setup()
 import xlsxwriter  # noqa: E402
 from django.core.files import File  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import DatabaseError, connection  # noqa: E402
 from python_calamine import CalamineWorkbook  # noqa: E402
 
 from households.importing import commit as commit_module  # noqa: E402
@@ -128,6 +129,7 @@ def main() -> None:
                   f"{time.perf_counter() - started:.1f} s")
         known = Household.objects.filter(code__startswith="BENCH").count()
         print(f"households of the workbook already in the registry: {known:,}")
+        _checkpoint()
         floor_seconds = floor(path)
         print(f"floor (calamine read + COPY into a temp table): {floor_seconds:.2f} s")
         profiler = cProfile.Profile() if args.profile else None
@@ -166,6 +168,17 @@ def main() -> None:
             print(f"  phases: read + validate + classify {parse_seconds[0]:.2f} s; commit (statements and COMMIT) "
                   f"{commit_seconds[0] - after[0]:.2f} s; the rest (store the file, hash, status) "
                   f"{import_seconds - parse_seconds[0] - commit_seconds[0]:.2f} s")
+
+
+def _checkpoint() -> None:
+    """Start from a checkpoint, so that one forced by the WAL of the setup (or of a previous run) does not land in
+    the middle of the floor or the import (on this kind of machine, 100,000-row imports took 4.2-4.9 s with it and
+    4.2-5.7 s without)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("CHECKPOINT")
+    except DatabaseError as error:  # (needs a superuser or pg_checkpoint)
+        print(f"no CHECKPOINT before timing ({error.__class__.__name__}): expect more spread between runs")
 
 
 def _passthrough(execute, sql, params, many, context):
