@@ -381,11 +381,14 @@ def staged_tables_drop(*, batch_id: int) -> str:
 
 class StagedChunk(NamedTuple):
     """A chunk of rows staged by chunk_stage: its table, row count, how many of its households the registry
-    already has, and whether any of those has reviews other than the periodic one of the year."""
+    already has, how many of those the workbook changes, how many have a periodic review of the year (replaced),
+    and whether any has reviews other than that one (history)."""
 
     table: str
     rows: int
     known: int
+    changed: int
+    current: int
     with_history: bool
 
 
@@ -421,26 +424,34 @@ def chunk_stage(cursor, *, text: str, table: str, year: int, sequence: str, unlo
     with cursor.cursor.copy(f"COPY import_rows ({names}) FROM STDIN") as copy:
         copy.write(text)
     kind = "UNLOGGED TABLE" if unlogged else "TEMP TABLE"
+    periodic = HouseholdReview.Kind.PERIODIC.value
+    differs = (f"({', '.join(f'h.{name}' for name in HOUSEHOLD_FIELDS)}) IS DISTINCT FROM "
+               f"({', '.join(f'r.{name}' for name in HOUSEHOLD_FIELDS)})")
     cursor.execute(
         f"CREATE {kind} {table} {'' if unlogged else 'ON COMMIT DROP '}AS "  # noqa: S608 - model's own names
-        "SELECT r.*, coalesce(h.id, nextval(%s::regclass)) AS household_id, "
-        "h.id IS NULL AS is_new, h.id IS NOT NULL AND EXISTS ("
-        f"SELECT 1 FROM {review} o WHERE o.household_id = h.id AND NOT (o.year = %s AND o.kind = %s)"
-        ") AS has_history "
-        f"FROM (SELECT * FROM import_rows ORDER BY row_no) r LEFT JOIN LATERAL (SELECT id FROM {household} h "
+        "SELECT r.*, coalesce(h.id, nextval(%(sequence)s::regclass)) AS household_id, h.id IS NULL AS is_new, "
+        f"h.id IS NOT NULL AND {differs} AS is_changed, "
+        f"h.id IS NOT NULL AND EXISTS (SELECT 1 FROM {review} o WHERE o.household_id = h.id "
+        "AND NOT (o.year = %(year)s AND o.kind = %(periodic)s)) AS has_history, "
+        f"h.id IS NOT NULL AND EXISTS (SELECT 1 FROM {review} o WHERE o.household_id = h.id "
+        "AND o.year = %(year)s AND o.kind = %(periodic)s) AS has_current "
+        f"FROM (SELECT * FROM import_rows ORDER BY row_no) r LEFT JOIN LATERAL (SELECT * FROM {household} h "
         "WHERE h.commune_id = r.commune_id AND h.code = r.code OFFSET 0) h ON true",
-        [sequence, year, HouseholdReview.Kind.PERIODIC.value],
+        {"sequence": sequence, "year": year, "periodic": periodic},
     )
     rows = cursor.rowcount
-    cursor.execute(f"SELECT count(*) FILTER (WHERE NOT is_new), coalesce(bool_or(has_history), false) FROM {table}")  # noqa: S608
-    known, with_history = cursor.fetchone()
-    if known:
-        # For the joins of the changed households: row counts and rough distributions are all the planner
-        # needs, a 3,000-row sample, not 30,000. (The other statements read the stage whole.) SET LOCAL: to the
-        # end of the transaction, which analyzes nothing else.
+    cursor.execute(
+        "SELECT count(*) FILTER (WHERE NOT is_new), count(*) FILTER (WHERE is_changed), "  # noqa: S608
+        f"count(*) FILTER (WHERE has_current), coalesce(bool_or(has_history), false) FROM {table}"
+    )
+    known, changed, current, with_history = cursor.fetchone()
+    if changed or current:
+        # For the joins of the changed households and the reviews replaced: row counts and rough distributions
+        # are all the planner needs, a 3,000-row sample, not 30,000. (The other statements read the stage whole.)
+        # SET LOCAL: to the end of the transaction, which analyzes nothing else.
         cursor.execute("SET LOCAL default_statistics_target = 10")
         cursor.execute(f"ANALYZE {table}")
-    return StagedChunk(table, rows, known, with_history)
+    return StagedChunk(table, rows, known, changed, current, with_history)
 
 
 def _commit_postgresql(*, batch: ImportBatch, rows: list[ClassifiedRow], communes: dict[str, int],
@@ -508,8 +519,8 @@ class PostgresChunks:
         )
         self.created += cursor.rowcount
         with_history = chunk.with_history
-        if chunk.known:
-            self._known_households_write(now=now)
+        if chunk.changed or chunk.current:
+            self._known_households_write(now=now, chunk=chunk)
         if with_history:
             self._statuses_compute()
             statuses = "import_statuses"
@@ -528,17 +539,21 @@ class PostgresChunks:
              HouseholdReview.Classification.POOR.value, HouseholdReview.Transition.NEWLY_POOR.value],
         )
         if with_history:
-            # The households' other reviews of the year on (ad-hoc ones, later years) whose status changes.
+            # The households' other reviews of the year on (ad-hoc ones, later years) whose status changes, found
+            # by their ids (an index scan, nothing when there are none), not by a join the planner could make a
+            # scan of the whole review table.
             cursor.execute(
                 f"UPDATE {review} r SET transition = t.transition, "  # noqa: S608
-                "is_newly_escaped = t.is_newly_escaped FROM import_statuses t WHERE r.id = t.id "
+                "is_newly_escaped = t.is_newly_escaped FROM import_statuses t "
+                "WHERE r.id = ANY(ARRAY(SELECT id FROM import_statuses WHERE id IS NOT NULL)) AND r.id = t.id "
                 "AND (r.transition, r.is_newly_escaped) IS DISTINCT FROM (t.transition, t.is_newly_escaped)"
             )
             cursor.execute("DROP TABLE import_statuses")
 
-    def _known_households_write(self, *, now) -> None:
+    def _known_households_write(self, *, now, chunk: StagedChunk) -> None:
         """The chunk's households already in the registry: snapshot and UPDATE of the changed ones, their periodic
-        reviews of the year moved aside whole (every column, ids included)."""
+        reviews of the year moved aside whole (every column, ids included). Only the rows staging found changed
+        (is_changed) or with such a review (has_current) are looked at; the statement for none is not run."""
         batch, cursor = self.batch, self.cursor
         household = connection.ops.quote_name(Household._meta.db_table)
         review = connection.ops.quote_name(HouseholdReview._meta.db_table)
@@ -548,16 +563,19 @@ class PostgresChunks:
         staged = ", ".join(f"s.{name}" for name in HOUSEHOLD_FIELDS)
         changed = f"({', '.join(f'h.{name}' for name in HOUSEHOLD_FIELDS)}) IS DISTINCT FROM ({staged})"
         old_fields = ", ".join(f"'{name}', h.{name}" for name in HOUSEHOLD_FIELDS)
-        cursor.execute(
-            f"WITH changed AS (SELECT s.*, jsonb_build_object({old_fields}) AS old "  # noqa: S608
-            f"FROM {self.stage} s CROSS JOIN LATERAL (SELECT * FROM {household} h WHERE h.id = s.household_id "
-            f"OFFSET 0) h WHERE NOT s.is_new AND {changed}), "
-            f"kept AS (INSERT INTO {snapshot} (batch_id, household_id, data) "
-            "SELECT %s, household_id, old FROM changed) "
-            f"UPDATE {household} h SET ({fields}, updated_at) = ({staged}, %s) "
-            "FROM changed s WHERE h.id = s.household_id",
-            [batch.pk, now],
-        )
+        if chunk.changed:  # (compared again here: the snapshot keeps the values this transaction replaces)
+            cursor.execute(
+                f"WITH changed AS (SELECT s.*, jsonb_build_object({old_fields}) AS old "  # noqa: S608
+                f"FROM {self.stage} s CROSS JOIN LATERAL (SELECT * FROM {household} h WHERE h.id = s.household_id "
+                f"OFFSET 0) h WHERE s.is_changed AND {changed}), "
+                f"kept AS (INSERT INTO {snapshot} (batch_id, household_id, data) "
+                "SELECT %s, household_id, old FROM changed) "
+                f"UPDATE {household} h SET ({fields}, updated_at) = ({staged}, %s) "
+                "FROM changed s WHERE h.id = s.household_id",
+                [batch.pk, now],
+            )
+        if not chunk.current:
+            return
         kept_columns = ", ".join(KEPT_COLUMNS.values())
         # The reviews are found from the staged rows, each by the full key of review_household_year_unique (a
         # single-row lookup the planner cannot mistake for a range), and deleted by their row address (a TID
@@ -568,7 +586,7 @@ class PostgresChunks:
             f"FROM {self.stage} s CROSS JOIN LATERAL (SELECT ctid FROM {review} o WHERE o.household_id = "
             "s.household_id AND o.year = %s AND o.kind = %s "
             f"AND (CASE WHEN o.kind = '{HouseholdReview.Kind.PERIODIC.value}' THEN 0 ELSE o.id END) = 0 "
-            "OFFSET 0) o WHERE NOT s.is_new)) RETURNING r.*) "
+            "OFFSET 0) o WHERE s.has_current)) RETURNING r.*) "
             f"INSERT INTO {replaced_table} (batch_id, {kept_columns}) "
             f"SELECT %s, {', '.join(f'm.{name}' for name in KEPT_COLUMNS)} FROM moved m",
             [batch.year, HouseholdReview.Kind.PERIODIC.value, batch.pk],

@@ -102,11 +102,17 @@ def test_a_newer_workbook_of_many_chunks_replaces_and_revert_restores(na_ri, tmp
                                                                       staged):
     first = upload(write_xlsx(tmp_path / "first.xlsx", [HEADER, *_rows(ROWS)]), user=na_ri["officer"])
     before = sorted(HouseholdReview.objects.values_list("pk", "household_id", "income_per_capita", "transition"))
-    newer = [household_row(f"S{i:05d}", 3_000_000, deprived=0, commune="02146" if i % 2 else "02161")
+    names = dict(Household.objects.values_list("code", "head_name"))
+    # Every other household of the newer workbook has a new head's name (changed), the others the same one.
+    newer = [household_row(f"S{i:05d}", 3_000_000, deprived=0, commune="02146" if i % 2 else "02161",
+                           name=f"Lường Văn {i}" if i % 4 == 0 else "Nguyễn Văn An")
              for i in range(0, ROWS, 2)]
     second = upload(write_xlsx(tmp_path / "newer.xlsx", [HEADER, *newer]), user=na_ri["officer"])
     assert second.status == ImportBatch.Status.COMMITTED, second.errors[:3]
     assert (second.created, second.updated, second.replaced_reviews) == (0, ROWS // 2, ROWS // 2)
+    renamed = {code for code, name in Household.objects.values_list("code", "head_name") if name != names[code]}
+    assert renamed == {f"S{i:05d}" for i in range(2, ROWS, 4)}
+    assert second.household_snapshots.count() == len(renamed)
     assert HouseholdReview.objects.filter(import_batch_id=first.pk).count() == ROWS // 2
     assert set(HouseholdReview.objects.filter(import_batch_id=second.pk).values_list("classification",
                                                                                       flat=True)) == {"not_poor"}
@@ -114,6 +120,7 @@ def test_a_newer_workbook_of_many_chunks_replaces_and_revert_restores(na_ri, tmp
     commit.import_batch_revert(batch=second, acting_user=na_ri["staff"])
     assert sorted(HouseholdReview.objects.values_list("pk", "household_id", "income_per_capita",
                                                       "transition")) == before
+    assert dict(Household.objects.values_list("code", "head_name")) == names
 
 
 @BOTH_WAYS
