@@ -379,6 +379,12 @@ def staged_tables_drop(*, batch_id: int) -> str:
     return prefix
 
 
+def _household_differs(staged: str) -> str:
+    """SQL: the registry's household `h` differs from the staged row `staged` in a field the workbook gives."""
+    return (f"({', '.join(f'h.{name}' for name in HOUSEHOLD_FIELDS)}) IS DISTINCT FROM "
+            f"({', '.join(f'{staged}.{name}' for name in HOUSEHOLD_FIELDS)})")
+
+
 class StagedChunk(NamedTuple):
     """A chunk of rows staged by chunk_stage: its table, row count, how many of its households the registry
     already has, how many of those the workbook changes, how many have a periodic review of the year (replaced),
@@ -425,12 +431,10 @@ def chunk_stage(cursor, *, text: str, table: str, year: int, sequence: str, unlo
         copy.write(text)
     kind = "UNLOGGED TABLE" if unlogged else "TEMP TABLE"
     periodic = HouseholdReview.Kind.PERIODIC.value
-    differs = (f"({', '.join(f'h.{name}' for name in HOUSEHOLD_FIELDS)}) IS DISTINCT FROM "
-               f"({', '.join(f'r.{name}' for name in HOUSEHOLD_FIELDS)})")
     cursor.execute(
         f"CREATE {kind} {table} {'' if unlogged else 'ON COMMIT DROP '}AS "  # noqa: S608 - model's own names
         "SELECT r.*, coalesce(h.id, nextval(%(sequence)s::regclass)) AS household_id, h.id IS NULL AS is_new, "
-        f"h.id IS NOT NULL AND {differs} AS is_changed, "
+        f"h.id IS NOT NULL AND {_household_differs('r')} AS is_changed, "
         f"h.id IS NOT NULL AND EXISTS (SELECT 1 FROM {review} o WHERE o.household_id = h.id "
         "AND NOT (o.year = %(year)s AND o.kind = %(periodic)s)) AS has_history, "
         f"h.id IS NOT NULL AND EXISTS (SELECT 1 FROM {review} o WHERE o.household_id = h.id "
@@ -504,7 +508,6 @@ class PostgresChunks:
         """Write one chunk of rows staged by chunk_stage (in this transaction, or before it on another
         connection)."""
         batch, cursor, stage = self.batch, self.cursor, chunk.table
-        self.stage = stage
         household = connection.ops.quote_name(Household._meta.db_table)
         review = connection.ops.quote_name(HouseholdReview._meta.db_table)
         fields = ", ".join(HOUSEHOLD_FIELDS)
@@ -518,11 +521,10 @@ class PostgresChunks:
             [batch.pk, now, now],
         )
         self.created += cursor.rowcount
-        with_history = chunk.with_history
         if chunk.changed or chunk.current:
             self._known_households_write(now=now, chunk=chunk)
-        if with_history:
-            self._statuses_compute()
+        if chunk.with_history:
+            self._statuses_compute(stage=stage)
             statuses = "import_statuses"
         else:  # no household of the chunk has other reviews: every status is known from the row alone
             statuses = "(SELECT NULL::bigint AS household_id, NULL::bigint AS id, NULL AS transition, " \
@@ -538,7 +540,7 @@ class PostgresChunks:
             [batch.year, periodic, self.standard_id, batch.pk, now, now,
              HouseholdReview.Classification.POOR.value, HouseholdReview.Transition.NEWLY_POOR.value],
         )
-        if with_history:
+        if chunk.with_history:
             # The households' other reviews of the year on (ad-hoc ones, later years) whose status changes, found
             # by their ids (an index scan, nothing when there are none), not by a join the planner could make a
             # scan of the whole review table.
@@ -554,20 +556,19 @@ class PostgresChunks:
         """The chunk's households already in the registry: snapshot and UPDATE of the changed ones, their periodic
         reviews of the year moved aside whole (every column, ids included). Only the rows staging found changed
         (is_changed) or with such a review (has_current) are looked at; the statement for none is not run."""
-        batch, cursor = self.batch, self.cursor
+        batch, cursor, stage = self.batch, self.cursor, chunk.table
         household = connection.ops.quote_name(Household._meta.db_table)
         review = connection.ops.quote_name(HouseholdReview._meta.db_table)
         snapshot = connection.ops.quote_name(ImportHouseholdSnapshot._meta.db_table)
         replaced_table = connection.ops.quote_name(ImportReplacedReview._meta.db_table)
         fields = ", ".join(HOUSEHOLD_FIELDS)
         staged = ", ".join(f"s.{name}" for name in HOUSEHOLD_FIELDS)
-        changed = f"({', '.join(f'h.{name}' for name in HOUSEHOLD_FIELDS)}) IS DISTINCT FROM ({staged})"
         old_fields = ", ".join(f"'{name}', h.{name}" for name in HOUSEHOLD_FIELDS)
         if chunk.changed:  # (compared again here: the snapshot keeps the values this transaction replaces)
             cursor.execute(
                 f"WITH changed AS (SELECT s.*, jsonb_build_object({old_fields}) AS old "  # noqa: S608
-                f"FROM {self.stage} s CROSS JOIN LATERAL (SELECT * FROM {household} h WHERE h.id = s.household_id "
-                f"OFFSET 0) h WHERE s.is_changed AND {changed}), "
+                f"FROM {stage} s CROSS JOIN LATERAL (SELECT * FROM {household} h WHERE h.id = s.household_id "
+                f"OFFSET 0) h WHERE s.is_changed AND {_household_differs('s')}), "
                 f"kept AS (INSERT INTO {snapshot} (batch_id, household_id, data) "
                 "SELECT %s, household_id, old FROM changed) "
                 f"UPDATE {household} h SET ({fields}, updated_at) = ({staged}, %s) "
@@ -583,7 +584,7 @@ class PostgresChunks:
         # year's reviews yet, could rescan one side once per row of the other.
         cursor.execute(
             f"WITH moved AS (DELETE FROM {review} r WHERE r.ctid = ANY(ARRAY(SELECT o.ctid "  # noqa: S608
-            f"FROM {self.stage} s CROSS JOIN LATERAL (SELECT ctid FROM {review} o WHERE o.household_id = "
+            f"FROM {stage} s CROSS JOIN LATERAL (SELECT ctid FROM {review} o WHERE o.household_id = "
             "s.household_id AND o.year = %s AND o.kind = %s "
             f"AND (CASE WHEN o.kind = '{HouseholdReview.Kind.PERIODIC.value}' THEN 0 ELSE o.id END) = 0 "
             "OFFSET 0) o WHERE s.has_current)) RETURNING r.*) "
@@ -593,17 +594,17 @@ class PostgresChunks:
         )
         self.replaced += cursor.rowcount
 
-    def _statuses_compute(self) -> None:
-        """import_statuses: the statuses (transitions_recompute's rules, in SQL) of the chunk's households with
+    def _statuses_compute(self, *, stage: str) -> None:
+        """import_statuses: the statuses (transitions_recompute's rules, in SQL) of the staged households with
         history, their new reviews included before they are inserted, so that each is written once, with its
         status."""
         review = connection.ops.quote_name(HouseholdReview._meta.db_table)
         history = (
             "SELECT o.id, s.household_id, o.year, o.review_date, o.kind, o.standard_id, o.classification "  # noqa: S608
-            f"FROM {self.stage} s CROSS JOIN LATERAL (SELECT * FROM {review} o WHERE o.household_id = s.household_id "
+            f"FROM {stage} s CROSS JOIN LATERAL (SELECT * FROM {review} o WHERE o.household_id = s.household_id "
             "OFFSET 0) o WHERE s.has_history "
             "UNION ALL SELECT NULL, household_id, %(year)s, NULL, %(periodic)s, %(standard)s, classification "
-            f"FROM {self.stage} WHERE has_history"
+            f"FROM {stage} WHERE has_history"
         )
         self.cursor.execute(
             "CREATE TEMP TABLE import_statuses ON COMMIT DROP AS " + review_statuses_sql(source=history),
