@@ -1,4 +1,4 @@
-"""Demo budgets built from the published figures (shared/domain/seed-figures.md), through the services.
+"""Demo budgets built from the published figures (docs/domain.md §12), through the services.
 
 `budgets_demo_create()` is idempotent: every entry and disbursement carries a `reference`, and a second run
 finds them and changes nothing. Provinces missing from the units are skipped and named in the summary; districts
@@ -28,7 +28,7 @@ from provinces.selectors import unit_in_force
 M = 1_000_000  # million VND
 INV, REC = CapitalType.INVESTMENT, CapitalType.RECURRENT
 CENTRAL, LOCAL = Source.CENTRAL, Source.LOCAL
-NOTE = "Số liệu minh hoạ theo báo cáo đã công bố (seed-figures.md)"
+NOTE = "Số liệu minh hoạ theo báo cáo đã công bố (docs/domain.md §12)"
 # Cumulative share of a year's disbursement reached at the end of each month (illustrative, back-loaded as the
 # provinces' reports describe), and the same by quarter.
 MONTHLY = (0, 0, 0.03, 0.09, 0.17, 0.27, 0.38, 0.48, 0.60, 0.72, 0.85, 1.0)
@@ -210,7 +210,7 @@ def _lang_son(summary: DemoSummary, province: AdministrativeUnit) -> None:
 # --- Thái Nguyên 2021–2023: 117,325 million (central 108,779; local 8,546) ----------------------------------------
 
 THAI_NGUYEN_YEARS = {2021: (8_615, 820), 2022: (46_320, 3_610), 2023: (53_844, 4_116)}
-# No poor district or coastal commune (decisions.md ruling 10): no Dự án 1 or 5.
+# No poor district or coastal commune (rule 10, docs/domain.md §9): no Dự án 1 or 5.
 THAI_NGUYEN_SPLIT = [("DA2", REC, 22), ("DA3.1", REC, 24), ("DA3.2", REC, 5), ("DA4.1", INV, 14),
                      ("DA4.1", REC, 10), ("DA4.3", REC, 9), ("DA6.1", REC, 4), ("DA6.2", REC, 3),
                      ("DA7.1", REC, 6), ("DA7.2", REC, 3)]

@@ -5,7 +5,7 @@ Money is whole VND in BigIntegerFields, never floats; pages and exports show mil
 * `Allocation` is one budget line: the funds of one fiscal year for one unit, project (or sub-project), source and
   capital type, coming from one origin year. `origin_year == fiscal_year` for the year's own funds; an earlier
   origin year means funds carried over (chuyển nguồn / kéo dài) from that year, kept on their own line so that
-  progress on "extended capital" and on "this year's capital" can be told apart (reference.md §5.3).
+  progress on "extended capital" and on "this year's capital" can be told apart (docs/domain.md §7).
 * `AllocationEntry` is a dated change to a line: the original assignment, an adjustment (signed), or the carry-over
   that brought earlier funds in. Entries are never edited or deleted: a correction is another adjustment.
 * `Disbursement` is a dated payment against a line (a negative amount is a recovery/correction, with a note).

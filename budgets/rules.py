@@ -6,7 +6,7 @@ The numbers live in budgets/data/rules.json (edited by staff when a new resoluti
 Rules (tested at their boundaries in tests/budgets/test_rules.py):
 
 * **Deadline** of a line: own funds of fiscal year Y → the date given for their capital type (31/12/Y for both
-  investment and recurrent capital, reference.md §5.3); funds carried into Y from origin year O → the date given
+  investment and recurrent capital, docs/domain.md §7); funds carried into Y from origin year O → the date given
   for O under ``carry_over.by_origin_year`` (2022 → 31/12/2023, 2023 → 31/12/2024), else the carry-over default
   (31/12/Y). Dates are ``years_after`` years after the line's fiscal year, on ``month``/``day``.
 * **Overdue** (quá hạn): after the deadline, funds remain neither disbursed nor carried over.

@@ -1,4 +1,4 @@
-"""One place that turns domain errors into HTTP 400s for the API (STYLE.md §4)."""
+"""One place that turns domain errors into HTTP 400s for the API (docs/architecture.md, Conventions)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions

@@ -1,4 +1,4 @@
-"""The Celery application. Tasks stay thin: they call services (see STYLE.md)."""
+"""The Celery application. Tasks stay thin: they call services (docs/architecture.md, Conventions)."""
 
 import os
 

@@ -3,7 +3,7 @@
 Pure domain rules: plain data in, frozen dataclasses out, no Django. Every
 number (income lines, ceilings, indicator lists, review years) comes from data
 (`households/data/standards.json`) through `standards_from_data`; none is a
-constant here. Rulings 1–3 of `domain/decisions.md` apply.
+constant here. Rules 1–3 of `docs/domain.md` (§1) apply.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ class Area(StrEnum):
 
 
 class ClassificationValue(StrEnum):
-    """Contract classification values (DESIGN.md §4)."""
+    """Contract classification values (docs/contracts.md)."""
 
     POOR = "poor"
     NEAR_POOR = "near_poor"
@@ -61,7 +61,7 @@ class ClassificationValue(StrEnum):
 
 
 class Transition(StrEnum):
-    """Contract year-on-year status values (DESIGN.md §4)."""
+    """Contract year-on-year status values (docs/contracts.md)."""
 
     NEWLY_POOR = "newly_poor"
     RE_POOR = "re_poor"
@@ -417,7 +417,7 @@ def transition(
     year → re_poor; poor now and never before (or no history) → newly_poor;
     not poor now but poor then → escaped; otherwise None.
 
-    reference.md §3.5 reports near-poor → poor as its own flow ("hộ cận nghèo
+    docs/domain.md §5 reports near-poor → poor as its own flow ("hộ cận nghèo
     trở thành hộ nghèo") and "escaped near-poverty" separately; the contract has
     no values for them, so near-poor → poor (never poor before) is newly_poor
     here and leaving near-poverty is None. Tell them apart by the previous
@@ -445,7 +445,7 @@ def transition(
 def newly_escaped_until(*, escaped_review_year: int, months: int) -> int:
     """Last calendar year a household recognised as escaped by the review of `escaped_review_year` is "newly escaped".
 
-    reference.md §3.5 gives the "hộ mới thoát nghèo" window as 36 months, but
+    docs/domain.md §5 gives the "hộ mới thoát nghèo" window as 36 months, but
     only as recollection [R]; it is therefore data (`newly_escaped_months` in
     standards.json), passed in here. Recognition is taken as the end of the
     review year, so 36 months covers the three following calendar years.

@@ -95,7 +95,7 @@ class HouseholdReview(models.Model):
         ADHOC = "adhoc", _("Rà soát thường xuyên (đột xuất)")
 
     class Classification(models.TextChoices):
-        # The contract values (DESIGN.md §4), the same as classification.ClassificationValue.
+        # The contract values (docs/contracts.md), the same as classification.ClassificationValue.
         POOR = "poor", _("Hộ nghèo")
         NEAR_POOR = "near_poor", _("Hộ cận nghèo")
         MIDDLE = "middle", _("Hộ có mức sống trung bình")

@@ -266,7 +266,7 @@ def household_statuses(
     ad-hoc reviews by date, the periodic review at the end of its window), through `classification.transition`,
     so every movement is counted once, at the review where it happened.
 
-    "Newly escaped" (hộ mới thoát nghèo, reference.md §3.5): the household escaped poverty or near-poverty
+    "Newly escaped" (hộ mới thoát nghèo, docs/domain.md §5): the household escaped poverty or near-poverty
     (moved from poor, or from near-poor, to a better class) at a review of year E, is still out of that class,
     and the list fixed by this review (for the year after it) lies within the window that starts after E
     (`classification.is_newly_escaped`, with the months of the review's standard; none when the standard has no

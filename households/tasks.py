@@ -1,4 +1,4 @@
-"""Thin Celery adapters over the import services (STYLE.md §8)."""
+"""Thin Celery adapters over the import services (docs/architecture.md, Conventions)."""
 
 import datetime
 

@@ -1,4 +1,4 @@
-"""Demo data of the programmes app from the published figures (shared/domain/seed-figures.md).
+"""Demo data of the programmes app from the published figures (docs/domain.md §12).
 
 `programmes_demo_create()` is idempotent (everything is keyed by its unique constraint) and writes only
 programmes data: targets, indicator targets and achievements, models and plans. Household totals and reviews

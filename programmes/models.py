@@ -16,7 +16,7 @@ from provinces.models import AdministrativeUnit
 
 
 class Confidence(models.TextChoices):
-    """How sure the domain research is of a name (reference.md's tags)."""
+    """How sure the domain research is of a name (docs/domain.md says how sure each fact is)."""
 
     CONFIRMED = "confirmed", _("Đã xác nhận")
     PARTIAL = "partial", _("Xác nhận một phần")
@@ -224,7 +224,7 @@ class HouseholdGroupTotal(models.Model):
 
 
 class PovertyTarget(models.Model):
-    """A poverty-rate target of a unit for a year and a group, in percentage points (decisions.md ruling 5).
+    """A poverty-rate target of a unit for a year and a group, in percentage points (rule 5, docs/domain.md §2).
 
     Entered either as a reduction in points (``target_reduction_points``) or as a target rate (``target_rate``);
     the other one, the baseline, the households that must leave poverty, the actual rate and the status are

@@ -2,7 +2,7 @@
 
 Pure functions on plain data: no ORM, no Django. The services feed them counts read by the selectors.
 
-Conventions (decisions.md rulings 4 and 5):
+Conventions (rules 4 and 5, docs/domain.md §2):
 
 * A rate is a percentage of *all* households of the unit (or of the group), rounded ROUND_HALF_UP to 2 places,
   as in official reports. A rate without a known denominator is unknown (``None``), never 0.

@@ -447,7 +447,7 @@ class FlagsSummary:
 @transaction.atomic
 def domain_flags_load() -> FlagsSummary:
     """Flag the poor districts (and extremely difficult coastal communes) of 2021–2025 listed in
-    ``provinces/data/programme_flags.json`` (ruling 10 of domain/decisions.md), looked up by name inside their
+    ``provinces/data/programme_flags.json`` (rule 10, docs/domain.md §9), looked up by name inside their
     legacy province, never by code. Only turns flags on (staff may have loaded more); idempotent."""
     data = json.loads(PROGRAMME_FLAGS_FILE.read_text(encoding="utf-8"))
     legacy = units_in_force(on=LEGACY_VALID_TO)

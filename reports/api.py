@@ -1,4 +1,4 @@
-"""The poverty stats API of the contract (DESIGN.md §4): `GET /api/v1/stats/poverty/`.
+"""The poverty stats API of the contract (docs/contracts.md): `GET /api/v1/stats/poverty/`.
 
 Thin: the input serializer checks the parameters, `reports.selectors` scopes the unit and reads the aggregate
 tables (never the household reviews), the output serializer renders numbers (rates with 2 decimals, null when the

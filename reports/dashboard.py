@@ -67,7 +67,7 @@ class Figures:
 
     @property
     def multidimensional_rate(self) -> Decimal | None:
-        """(poor + near-poor) / all households (decisions.md ruling 4)."""
+        """(poor + near-poor) / all households (rule 4, docs/domain.md §2)."""
         return arithmetic.rate(count=self.poor + self.near_poor, total=self.total_households)
 
     @property

@@ -1,4 +1,4 @@
-"""Demo users, one per role, scoped to the four provinces of domain/seed-figures.md."""
+"""Demo users, one per role, scoped to the four provinces of docs/domain.md §12."""
 
 import os
 from dataclasses import dataclass

@@ -95,7 +95,7 @@ class PovertyFigures:
 
     @property
     def multidimensional_poverty_rate(self) -> Decimal | None:
-        """(poor + near-poor) / all households (decisions.md ruling 4)."""
+        """(poor + near-poor) / all households (rule 4, docs/domain.md §2)."""
         return rate(count=self.poor + self.near_poor, total=self.total_households)
 
     @property

@@ -1,4 +1,4 @@
-"""seed_demo reproduces every published figure of domain/seed-figures.md from household-level reviews."""
+"""seed_demo reproduces every published figure of docs/domain.md §12 from household-level reviews."""
 
 from decimal import ROUND_HALF_UP, Decimal
 

@@ -1,4 +1,4 @@
-"""The disbursement stats API of the contract (DESIGN.md §4). Thin: the selectors scope and compute."""
+"""The disbursement stats API of the contract (docs/contracts.md). Thin: the selectors scope and compute."""
 
 from django.http import Http404
 from drf_spectacular.utils import extend_schema

@@ -1,4 +1,4 @@
-"""`POST/GET /api/v1/imports/` and `GET /api/v1/imports/{id}/` (DESIGN.md §4)."""
+"""`POST/GET /api/v1/imports/` and `GET /api/v1/imports/{id}/` (docs/contracts.md)."""
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema

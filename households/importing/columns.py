@@ -1,4 +1,4 @@
-"""The review template's columns (shared/spec/review-template.md): keys, canonical headers, accepted variants."""
+"""The review template's columns (docs/review-template.md): keys, canonical headers, accepted variants."""
 
 from dataclasses import dataclass
 from enum import StrEnum

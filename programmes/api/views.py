@@ -1,4 +1,4 @@
-"""The projects and targets APIs of the contract (DESIGN.md §4). Thin: the selectors scope every read."""
+"""The projects and targets APIs of the contract (docs/contracts.md). Thin: the selectors scope every read."""
 
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema

@@ -1,7 +1,7 @@
 """The summary of review results by unit ("Biểu tổng hợp kết quả rà soát hộ nghèo, hộ cận nghèo"), read from
 `PovertyAggregate` only: no review is scanned and no name appears.
 
-Layout (reference.md §3.5–3.6; the exact Appendix VII columns of Circular 07/2021 were not retrieved, so the columns
+Layout (docs/domain.md §5; the exact Appendix VII columns of Circular 07/2021 were not retrieved, so the columns
 are those the summary forms are known to carry): total households, poor households (number, rate), near-poor
 households (number, rate), the multidimensional poverty rate, middle-living-standard households, the changes
 during the year (escaped, newly poor, re-poor), the households reviewed and a note. Rows: the unit's total, then

@@ -1,4 +1,4 @@
-"""Thin Celery adapter over `reports.exports.jobs` (STYLE.md §8). Registered with the worker by
+"""Thin Celery adapter over `reports.exports.jobs` (docs/architecture.md, Conventions). Registered with the worker by
 `config/celery.py` (`autodiscover_tasks(["reports.exports"])`)."""
 
 from celery import shared_task

@@ -1,4 +1,4 @@
-"""GET /api/v1/stats/disbursement/?unit=CODE&year=YYYY (DESIGN.md §4): whole VND integers, rate, scope, queries."""
+"""GET /api/v1/stats/disbursement/?unit=CODE&year=YYYY (docs/contracts.md): whole VND integers, rate, scope, queries."""
 
 import datetime
 from decimal import ROUND_HALF_UP, Decimal

@@ -20,8 +20,8 @@ from households.importing.validate import (
     row_is_blank,
 )
 from provinces.reference_source import legacy_units
+from tests import DATA
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 INDICATORS = (
     "employment", "dependents", "nutrition", "health_insurance", "adult_education", "child_schooling",
     "housing_quality", "housing_area", "water_source", "sanitation", "telecom", "information_access",

@@ -17,10 +17,10 @@ from python_calamine import CalamineWorkbook
 from households.importing.commit import import_batch_revert
 from households.importing.pipeline import import_batch_create, import_batch_process
 from households.models import Household, HouseholdReview, ImportBatch
+from tests import DATA
 from tests.conftest import require_postgres
 from tests.factories import TEST_PASSWORD
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 CLEAN = ["review-2023-066-600.xlsx", "review-2023-066-600.xls", "review-2023-066-600.csv"]
 BAD = ["review-2023-066-40-errors-2row.xlsx", "review-2023-066-40-errors-2row.ods"]
 

@@ -1,4 +1,4 @@
-"""The contract endpoints: GET /api/v1/projects/ and GET /api/v1/targets/ (DESIGN.md §4)."""
+"""The contract endpoints: GET /api/v1/projects/ and GET /api/v1/targets/ (docs/contracts.md)."""
 
 import pytest
 from rest_framework.authtoken.models import Token

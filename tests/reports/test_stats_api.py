@@ -1,4 +1,4 @@
-"""GET /api/v1/stats/poverty/ on the seeded demo: every published figure of domain/seed-figures.md, the 2025 views,
+"""GET /api/v1/stats/poverty/ on the seeded demo: every published figure of docs/domain.md §12, the 2025 views,
 groups without a denominator, scope (404), parameters (400), the schema and a pinned query count.
 
 The demo is seeded once for the module (about a minute) and flushed afterwards; each test runs in a transaction.

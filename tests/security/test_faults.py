@@ -15,7 +15,6 @@ import signal
 import subprocess
 import time
 import uuid
-from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -26,11 +25,10 @@ from django.utils import timezone
 
 from households.importing.pipeline import import_batch_create, import_batches_requeue_stuck
 from households.models import Household, HouseholdReview, ImportBatch
+from tests import DATA
 from tests.conftest import require_postgres, require_real_services
 from tests.workers import worker_start, worker_stop
 
-ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT.parent / "shared" / "data"
 SAMPLE = DATA / "review-2023-066-600.xlsx"
 CLOSED_PORT_BROKER = "redis://127.0.0.1:1/0"
 

@@ -8,7 +8,7 @@ from reports.demo import demo_password, demo_users_create
 
 class Command(BaseCommand):
     help = (
-        "Dữ liệu minh hoạ theo số liệu đã công bố (domain/seed-figures.md): danh sách hộ được chấm theo chuẩn "
+        "Dữ liệu minh hoạ theo số liệu đã công bố (docs/domain.md §12): danh sách hộ được chấm theo chuẩn "
         "và nhập qua đúng quy trình nhập tệp, số hộ của từng xã, mục tiêu, chương trình; tài khoản minh hoạ. "
         "Chạy lại không thay đổi gì."
     )

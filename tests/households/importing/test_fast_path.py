@@ -10,8 +10,8 @@ import xlsxwriter
 
 from households.importing import pipeline
 from households.importing.validate import RowValidator, _by_distinct
+from tests import DATA
 
-DATA = Path(__file__).resolve().parents[4] / "shared" / "data"
 SAMPLES = [
     "review-2023-066-600.xlsx", "review-2023-066-600.xls", "review-2023-066-600.csv",
     "review-2023-066-40-errors-2row.xlsx", "review-2023-066-40-errors-2row.ods",
