@@ -44,7 +44,7 @@ def _register_nightly(celery_app) -> None:
 
 @app.on_after_finalize.connect
 def setup_periodic_tasks(sender, **kwargs):
-    """Nightly recompute of every target (beat), declared in code (docs/architecture.md, Conventions). django-celery-beat's
+    """Nightly recompute of every target (beat), declared in code (docs/architecture.md). django-celery-beat's
     DatabaseScheduler copies `beat_schedule` into its PeriodicTask table when beat starts."""
     _register_nightly(sender)
 
