@@ -1,5 +1,8 @@
-"""Admin: poverty standards are editable data (validated by the engine's loader); the registry is read-only here
-(household and review writes go through `households.services`, which keep search text and transitions right)."""
+"""Admin: poverty standards are editable data (validated by the engine's loader).
+
+Households, reviews and imports (names, ID numbers, the workbooks' rows) are not in the admin: the app's pages show
+them within the user's scope, masked for leadership, each view in the personal-data access log, and the admin has
+none of that (config/admin.py, docs/access-matrix.md). tests/security/test_admin_scope.py keeps them out."""
 
 from django import forms
 from django.contrib import admin
@@ -7,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from households.classification import standards_from_data
-from households.models import Household, HouseholdReview, PovertyStandard
+from households.models import PovertyStandard
 
 
 class PovertyStandardForm(forms.ModelForm):
@@ -36,30 +39,3 @@ class PovertyStandardForm(forms.ModelForm):
 class PovertyStandardAdmin(admin.ModelAdmin):
     form = PovertyStandardForm
     list_display = ["code", "name", "to_confirm", "updated_at"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Household)
-class HouseholdAdmin(ReadOnlyAdmin):
-    list_display = ["code", "head_name", "commune", "village", "members"]
-    list_select_related = ["commune"]
-    search_fields = ["code", "head_name_search"]
-    raw_id_fields = ["commune"]
-
-
-@admin.register(HouseholdReview)
-class HouseholdReviewAdmin(ReadOnlyAdmin):
-    list_display = ["household", "year", "kind", "classification", "declared_classification", "transition"]
-    list_filter = ["year", "kind", "classification", "transition", "is_mismatch"]
-    list_select_related = ["household"]
-    raw_id_fields = ["household", "commune", "standard"]

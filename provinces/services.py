@@ -85,8 +85,10 @@ def user_upsert(*, username: str, role: str, unit_code: str, year: int, password
         user.set_password(password)
     elif created:
         user.set_unusable_password()
-    user.is_staff = role == Role.ADMIN
-    user.is_superuser = role == Role.ADMIN
+    # No role opens the Django admin, `admin` included: it reads whole tables, whatever the scope (config/admin.py).
+    # An update clears the flags that earlier versions set on administrators.
+    user.is_staff = False
+    user.is_superuser = False
     user.save()
     UserProfile.objects.update_or_create(user=user, defaults={"role": role, "unit": unit})
     roles_ensure()
