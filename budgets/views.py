@@ -19,7 +19,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
+from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -431,7 +431,7 @@ def import_template(request, kind: str):
     content = imports.template_xlsx(columns=[c for c in columns if c.key not in ("amount_vnd", "amount_bare")])
     response = HttpResponse(content,
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="mau-{kind}.xlsx"'
+    response["Content-Disposition"] = content_disposition_header(True, f"mau-{kind}.xlsx")
     return response
 
 
@@ -442,5 +442,5 @@ def export(request):
     content = disbursement_report_xlsx(progress=progress)
     response = HttpResponse(content,
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="giai-ngan-{unit.code}-{year}.xlsx"'
+    response["Content-Disposition"] = content_disposition_header(True, f"giai-ngan-{unit.code}-{year}.xlsx")
     return response

@@ -79,8 +79,39 @@ class RequestSizeLimitMiddleware:
             response = JsonResponse({"detail": message}, status=413)
         else:
             response = HttpResponse(loader.get_template("413.html").render({"message": message}), status=413)
-        response["Connection"] = "close"  # do not wait for a body we will not read
+        # No `Connection: close`: a WSGI application may not set hop-by-hop headers (PEP 3333). wsgiref, hence
+        # `manage.py runserver`, refuses them with a bare 500, and gunicorn drops them. Each server deals with the
+        # unread body itself (runserver drains it, gunicorn discards it or closes the connection).
         return response
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store, private` on every answer to a logged-in user and on every API answer: pages, files
+    and JSON carry names, ID numbers and scoped figures, which no browser cache or shared proxy may keep (a shared
+    office computer, the back button after logout). A view that already sent `no-store` keeps its own header.
+    Static files never get here (whitenoise answers them first, with their long cache lifetime)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "no-store" not in response.get("Cache-Control", "") and self._personal(request):
+            from django.utils.cache import patch_cache_control
+
+            patch_cache_control(response, no_store=True, private=True)
+        return response
+
+    @staticmethod
+    def _personal(request) -> bool:
+        if request.path_info.startswith("/api/"):
+            return True
+        from django.db import DatabaseError
+
+        try:
+            return request.user.is_authenticated
+        except DatabaseError:  # the answer is the 503 page; whoever asked, keep nothing
+            return True
 
 
 class RejectNulBytesMiddleware:

@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.middleware.NoStoreMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "config.middleware.LoginRequiredExceptApiMiddleware",
     "config.two_factor.OTPRequiredMiddleware",
@@ -143,6 +144,10 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The address is the client's, not the reverse proxy's: X-Forwarded-For read from the right past this many trusted
+# proxies (0: nothing in front of the app, the header is ignored). config/client_address.py.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "config.client_address.client_address"
 # Second factor (django-otp TOTP): optional for everyone who enrols; OTP_REQUIRED makes it compulsory for
 # provincial staff and admins (they are sent to the enrolment page until they have a device).
 OTP_REQUIRED = env_bool("OTP_REQUIRED", default=False)
@@ -177,6 +182,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 IMPORT_MAX_FILE_BYTES = env_int("IMPORT_MAX_FILE_BYTES", 50 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 300_000)
+# Above this many rows (or marked cells) the annotated download is the error list alone (annotate.py).
+IMPORT_ANNOTATED_MAX_ROWS = env_int("IMPORT_ANNOTATED_MAX_ROWS", 50_000)
 
 # Celery: eager (in-process) unless a broker is configured.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or env_str("REDIS_URL")
@@ -222,7 +229,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.schema.ApiAutoSchema",  # every operation's error answers declared
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"anon": "30/minute", "user": "600/minute"},
 }

@@ -24,5 +24,9 @@ urlpatterns = [
     path("units/", include("provinces.urls")),
 ]
 
-# A database outage before any view (session, user lookup) still answers 503, not 500.
+# Vietnamese error pages (JSON under /api/); a database outage before any view (session, user lookup) still
+# answers 503, not 500.
+handler400 = "config.views.bad_request"
+handler403 = "config.views.permission_denied"
+handler404 = "config.views.page_not_found"
 handler500 = "config.views.server_error"

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from config.audit import history_of, may_see_history
+from config.query import query_int, query_year
 from households.forms import HouseholdFilterForm
 from households.models import HouseholdReview
 from households.personal_data import household_view_record, may_read_access_log, personal_data_accesses_visible_to
@@ -33,14 +34,10 @@ from provinces.selectors import profile_of, units_visible_to
 PAGE_SIZE = 50
 
 
-def _year(requested: str | None, years: list[int]) -> int | None:
+def _year(requested: int | None, years: list[int]) -> int | None:
     """The year asked for if it has reviews in scope, else the latest one (None: no reviews at all)."""
-    try:
-        year = int(requested or "")
-    except ValueError:
-        year = None
-    if year in years:
-        return year
+    if requested in years:
+        return requested
     return years[0] if years else None
 
 
@@ -48,7 +45,7 @@ def _year(requested: str | None, years: list[int]) -> int | None:
 def household_list(request):
     personal = may_see_personal_data(user=request.user)
     years = review_years_visible_to(user=request.user)
-    year = _year(request.GET.get("year"), years)
+    year = _year(query_year(request.GET), years)
     communes = list(communes_visible_to(user=request.user, year=year)) if year else []
     form = HouseholdFilterForm(request.GET or None, years=years, communes=communes, names_searchable=personal)
     form.is_valid()
@@ -106,8 +103,8 @@ def personal_data_log(request):
     if not may_read_access_log(user=request.user):
         raise PermissionDenied
     queryset = personal_data_accesses_visible_to(user=request.user)
-    household = request.GET.get("household", "")
-    if household.isdigit():
-        queryset = queryset.filter(household_id=int(household))
+    household = query_int(request.GET, "household", minimum=1)
+    if household is not None:
+        queryset = queryset.filter(household_id=household)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "households/access_log.html", {"page": page, "household": household})
+    return render(request, "households/access_log.html", {"page": page, "household": household or ""})

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from config.api import ApplicationError
 from config.audit import history_of, may_see_history
+from config.query import query_year
 from programmes import selectors, services
 from programmes.forms import (
     AchievementForm,
@@ -85,9 +86,8 @@ def _unit_from_query(request, year: int) -> AdministrativeUnit:
 
 
 def _year_from_query(request) -> int:
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
+    year = query_year(request.GET)
+    if year is None:
         return _default_year(request)
     if not 2016 <= year <= 2100:
         raise Http404

@@ -17,11 +17,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from config.api import ApplicationError
+from config.query import query_year
 from provinces.forms import FlagsForm, HouseholdTotalForm, ReferenceImportForm
 from provinces.importing import TOTAL_COLUMNS, flag_columns
 from provinces.models import LEGACY_VALID_TO, REORGANISATION_DATE, AdministrativeUnit, HouseholdTotal
@@ -145,10 +147,7 @@ def _unit_context(request, period: str, unit: AdministrativeUnit, *, total_form=
     kids = list(_listable_on(request, period).filter(parent=unit).order_by("code"))
     subtree = Q(unit=unit) | Q(unit__parent=unit) | Q(unit__parent__parent=unit)
     years = sorted(set(HouseholdTotal.objects.filter(subtree).values_list("year", flat=True)), reverse=True)
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        year = None
+    year = query_year(request.GET)
     if year not in years:
         year = years[0] if years else _default_year(period)
     table = household_totals_by_year(units=[unit, *kids], years=[*years, year])
@@ -272,5 +271,5 @@ def import_template(request, kind: str):
     response = HttpResponse(
         buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    response["Content-Disposition"] = f'attachment; filename="mau-{kind}.xlsx"'
+    response["Content-Disposition"] = content_disposition_header(True, f"mau-{kind}.xlsx")
     return response

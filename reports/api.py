@@ -80,6 +80,8 @@ class PovertyStatsView(APIView):
     legacy unit with `view=legacy` for 2025 on). A unit outside the caller's scope is a 404, as an unknown one is.
     Reads only the aggregate tables."""
 
+    api_errors = {404: "Không có đơn vị này (theo `year` và `view`), hoặc đơn vị ngoài phạm vi dữ liệu của người gọi."}
+
     @extend_schema(parameters=[PovertyStatsInputSerializer], responses=PovertyStatsOutputSerializer)
     def get(self, request):
         params = PovertyStatsInputSerializer(data=request.query_params)

@@ -7,18 +7,17 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
+from config.query import query_year
 from provinces.selectors import profile_of
 from reports import anomalies as anomaly_rules
 from reports import cache as stats_cache
 from reports import dashboard as board_module
 
 
-def _int(value: str | None) -> int | None:
-    try:
-        number = int(value or "")
-    except ValueError:
-        return None
-    return number if 2000 <= number <= 2100 else None
+def _int(query) -> int | None:
+    """`?year=`: a malformed value is a 400 (config.query); a well-formed one outside 2000-2100 means none."""
+    number = query_year(query)
+    return number if number is not None and 2000 <= number <= 2100 else None
 
 
 @require_GET
@@ -27,7 +26,7 @@ def dashboard(request):
     caller's scope, the parameters, the targets read now (targets change without a run), the language and the
     date (time elapsed). A hit costs the version query and the targets-signature query."""
     code = (request.GET.get("unit") or "").strip() or None
-    year = _int(request.GET.get("year"))
+    year = _int(request.GET)
     view = request.GET.get("view") or None
     user, today = request.user, timezone.localdate()
     version, scope = stats_cache.data_version(), stats_cache.scope_of(user)
@@ -53,7 +52,7 @@ def _dashboard_body(*, user, unit, year, view, today) -> str:
 @require_GET
 def anomalies(request):
     code = (request.GET.get("unit") or "").strip() or None
-    year = _int(request.GET.get("year"))
+    year = _int(request.GET)
     unit, year = board_module.dashboard_unit(user=request.user, code=code, year=year)
     context = {"profile": profile_of(request.user), "unit": unit, "year": year,
                "thresholds": anomaly_rules.thresholds()}

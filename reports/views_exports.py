@@ -15,9 +15,11 @@ import io
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from config.query import query_year
 from households.models import HouseholdReview
 from households.selectors import may_see_personal_data
 from provinces.models import LEGACY_VALID_TO, REORGANISATION_DATE, AdministrativeUnit, end_of_year
@@ -33,12 +35,10 @@ RECENT_JOBS = 10
 LEVEL_ORDER = ["province", "district", "commune"]
 
 
-def _year(value) -> int | None:
-    try:
-        number = int(value or "")
-    except (TypeError, ValueError):
-        return None
-    return number if 2000 <= number <= 2100 else None
+def _year(params) -> int | None:
+    """`?year=`: a malformed value is a 400 (config.query); a well-formed one outside 2000-2100 means none."""
+    number = query_year(params)
+    return number if number is not None and 2000 <= number <= 2100 else None
 
 
 def _profile_view(user) -> str:
@@ -50,7 +50,7 @@ def _profile_view(user) -> str:
 
 
 def _unit_or_404(request, params, *, view: str | None = None) -> tuple[AdministrativeUnit, int, str]:
-    year = _year(params.get("year"))
+    year = _year(params)
     code = (params.get("unit") or "").strip()
     if year is None or not code:
         raise Http404
@@ -65,7 +65,7 @@ def _unit_or_404(request, params, *, view: str | None = None) -> tuple[Administr
 
 def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     response["Cache-Control"] = "no-store"
     return response
 
@@ -89,7 +89,7 @@ def _unit_choices(user, year: int | None, view: str) -> list[AdministrativeUnit]
 @require_GET
 def index(request):
     years = sorted(poverty_data_years(), reverse=True)
-    year = _year(request.GET.get("year")) or (years[0] if years else None)
+    year = _year(request.GET) or (years[0] if years else None)
     view = request.GET.get("view") if request.GET.get("view") in VIEWS else _profile_view(request.user)
     units = _unit_choices(request.user, year, view)
     profile = profile_of(request.user)

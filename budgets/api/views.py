@@ -25,6 +25,7 @@ class DisbursementStatsView(APIView):
 
     permission_classes = [MatrixPermission]
     access_resource = "allocations"
+    api_errors = {404: "Không có đơn vị này vào cuối năm `year`, hoặc đơn vị ngoài phạm vi dữ liệu của người gọi."}
 
     @extend_schema(parameters=[DisbursementStatsInputSerializer], responses=DisbursementStatsOutputSerializer)
     def get(self, request):

@@ -88,9 +88,14 @@ class UnitDetailView(APIView):
     permission_classes = [MatrixPermission]
     access_resource = "units"
     access_actions = {"GET": "detail"}
+    api_errors = {404: "Không có đơn vị mang mã này vào cuối năm `year`, hoặc đơn vị ngoài phạm vi của người gọi."}
 
     @extend_schema(
-        parameters=[UnitDetailInputSerializer, OpenApiParameter("code", str, OpenApiParameter.PATH)],
+        parameters=[
+            UnitDetailInputSerializer,
+            OpenApiParameter("code", str, OpenApiParameter.PATH, pattern=r"^\d{2,5}$",
+                             description="Mã đơn vị (GSO): 2 đến 5 chữ số."),
+        ],
         responses=UnitDetailOutputSerializer,
     )
     def get(self, request, code: str):

@@ -175,13 +175,17 @@ def test_terminated_database_connections_are_reopened_on_the_next_request():
         other.close()
     status, body = healthz()
     assert status.startswith("200"), body
-    assert body["database"] == {"ok": True, "vendor": "postgresql"}
+    assert body == {"status": "ok"}  # the database answered (details only for staff accounts)
     assert connection.connection.info.backend_pid != old_pid
 
 
 @pytest.mark.django_db
 @override_settings(CELERY_TASK_ALWAYS_EAGER=False, CELERY_BROKER_URL=CLOSED_PORT_BROKER)
-def test_healthz_reports_the_broker_down(client):
+def test_healthz_reports_the_broker_down(client, django_user_model):
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable"}
+    client.force_login(django_user_model.objects.create_user("van_hanh", is_staff=True))
     response = client.get("/healthz")
     assert response.status_code == 503
     body = response.json()
