@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("programmes.api.urls")),
     path("", include("budgets.api.urls")),
     path("", include("reports.api")),
+    path("", include("reports.api_analysis")),
 ]

@@ -169,3 +169,6 @@ class ExportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+from reports.models_analysis import SavedAnalysis  # noqa: E402, F401 - the saved analysis views (issue 20)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import views, views_exports
+from reports import views, views_analysis, views_exports
 
 app_name = "reports"
 
@@ -14,4 +14,10 @@ urlpatterns = [
     path("reports/exports/jobs/<int:pk>/status/", views_exports.job_status, name="export-job-status"),
     path("reports/exports/jobs/<int:pk>/download/", views_exports.job_download, name="export-job-download"),
     path("reports/anomalies/", views.anomalies, name="anomalies"),
+    path("analysis/", views_analysis.analysis_page, name="analysis"),
+    path("analysis/export.xlsx", views_analysis.analysis_export_xlsx, name="analysis-export-xlsx"),
+    path("analysis/export.csv", views_analysis.analysis_export_csv, name="analysis-export-csv"),
+    path("analysis/saved/", views_analysis.saved_view_create, name="analysis-save"),
+    path("analysis/saved/<int:pk>/", views_analysis.saved_view_open, name="analysis-saved"),
+    path("analysis/saved/<int:pk>/delete/", views_analysis.saved_view_delete, name="analysis-saved-delete"),
 ]
