@@ -1,12 +1,15 @@
 """seed_demo reproduces every published figure of docs/domain.md §12 from household-level reviews."""
 
+import json
+from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.core.management import call_command
 from django.db.models import Count, Q
 
-from households.models import HouseholdReview, ImportBatch
+from households.demo import NAMES
+from households.models import Household, HouseholdReview, ImportBatch
 from provinces.selectors import household_totals_rollup, scope_filter, unit_in_force
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +59,23 @@ def test_seed_demo_reproduces_the_published_figures_and_runs_again_unchanged(cap
     assert set(ImportBatch.objects.values_list("status", flat=True)) == {ImportBatch.Status.COMMITTED}
     transitions = set(HouseholdReview.objects.values_list("transition", flat=True).distinct())
     assert {"newly_poor", "re_poor", "escaped", "remained"} <= transitions
+    households_look_real()
     before = (HouseholdReview.objects.count(), ImportBatch.objects.count())
     call_command("seed_demo")
     assert (HouseholdReview.objects.count(), ImportBatch.objects.count()) == before
     assert "giamngheo-demo-2026" in capsys.readouterr().out
+
+
+def households_look_real():
+    """Every household has a village, a name of the head's sex, and a commune's households rarely share a name."""
+    data = json.loads(NAMES.read_text(encoding="utf-8"))
+    given = {sex: set(data["given"][sex]).union(*(own[sex] for own in data["extra_given"].values()))
+             for sex in ("male", "female")}
+    assert not Household.objects.filter(village="").exists()
+    by_commune: dict[int, Counter] = {}
+    for commune_id, name, female in Household.objects.values_list("commune_id", "head_name", "is_female_head"):
+        assert name.split()[-1] in given["female" if female else "male"], (name, female)
+        by_commune.setdefault(commune_id, Counter())[name] += 1
+    for names in by_commune.values():
+        assert names.most_common(1)[0][1] <= 3, names.most_common(3)
+        assert sum(names.values()) - len(names) <= max(2, 0.04 * sum(names.values())), names.most_common(3)
