@@ -14,6 +14,23 @@ a second run with the same --workbook replaces their reviews of the year (earlie
 content stop counting as duplicates); --year 2024 after a 2023 run imports over households that have history
 (transitions recomputed). --sql prints every statement and COMMIT over 0.1 s; --profile writes a cProfile of the import.
 
+What users run (issue 22): --office re-saves the workbook with LibreOffice Calc (`soffice --headless --convert-to
+xlsx`, `xls` and `ods`: what offices upload, not XlsxWriter's output) and, for each file, times the users' paths
+end to end beside the floor on the same file, in the same run, --runs times (medians printed):
+  * the CLI: `manage.py import_reviews <file> --year Y --user so_hatinh` as a process of its own, wall clock,
+    Celery eager so the follow-ups (targets, aggregates refresh, search index flush) run inside it; its peak RSS;
+  * the upload → worker → committed path (unless --no-worker): a real Celery worker (started here, on
+    --broker, default redis://127.0.0.1:6379/4) gets the batch that import_batch_create queues, as the upload page
+    does; timed until the batch is committed, and until the aggregates refresh it queued has finished.
+soffice comes from Debian's libreoffice-calc-nogui, installed for the benchmark only (never in CI or the Makefile):
+    apt-get install -y --no-install-recommends libreoffice-calc-nogui
+An .xls holds at most 65,536 rows: LibreOffice keeps the first 65,535 data rows (the floor reads the same file).
+--profile-parse writes a cProfile of parse_workbook (reader, extent guard, validation, classification; no
+database writes) on each file instead, with the top functions printed.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench22 .venv/bin/python benchmarks/import_reviews.py \
+        --workbook /tmp/bench22/bench.xlsx --office --runs 3
+
 Besides the total, it prints the follow-up tasks run eagerly on commit (poverty targets, the aggregates refresh,
 the search indexes' pending entries merged: a Celery worker's job in production) and the phases: read + validate +
 classify (in a thread of its own on PostgreSQL, which also stages each chunk on its own connection), the commit
@@ -29,9 +46,14 @@ compare medians of several runs, e.g.
 import argparse
 import contextlib
 import cProfile
+import json
 import os
+import pstats
 import random
 import resource
+import shutil
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -109,7 +131,20 @@ def main() -> None:
     parser.add_argument("--year", type=int, default=YEAR,
                         help="review year imported (a later year than an earlier run: every household has history)")
     parser.add_argument("--sql", action="store_true", help="print every statement of the import over 0.1 s")
+    parser.add_argument("--office", action="store_true",
+                        help="also LibreOffice-saved copies; time the CLI and upload → worker paths (issue 22)")
+    parser.add_argument("--formats", default="xlsxwriter,lo-xlsx,lo-xls,lo-ods",
+                        help="with --office: which files (xlsxwriter = the workbook as written here)")
+    parser.add_argument("--runs", type=int, default=3, help="with --office: runs per file (medians printed)")
+    parser.add_argument("--no-worker", action="store_true", help="with --office: skip the upload → worker path")
+    parser.add_argument("--broker", default="redis://127.0.0.1:6379/4", help="with --office: the worker's broker")
+    parser.add_argument("--profile-parse", type=Path, metavar="FOLDER",
+                        help="with --office: cProfile parse_workbook on each file instead of timing the paths")
+    parser.add_argument("--upload-once", type=Path, help=argparse.SUPPRESS)  # the worker path's uploader process
     args = parser.parse_args()
+    if args.upload_once:
+        _upload_once(args.upload_once, year=args.year)
+        return
     if connection.vendor != "postgresql":
         sys.exit("Run on PostgreSQL: set DATABASE_URL.")
     call_command("migrate", verbosity=0)
@@ -129,6 +164,9 @@ def main() -> None:
                   f"{time.perf_counter() - started:.1f} s")
         known = Household.objects.filter(code__startswith="BENCH").count()
         print(f"households of the workbook already in the registry: {known:,}")
+        if args.office:
+            _users_paths(args, path)
+            return
         _checkpoint()
         floor_seconds = floor(path)
         print(f"floor (calamine read + COPY into a temp table): {floor_seconds:.2f} s")
@@ -168,6 +206,188 @@ def main() -> None:
             print(f"  phases: read + validate + classify {parse_seconds[0]:.2f} s; commit (statements and COMMIT) "
                   f"{commit_seconds[0] - after[0]:.2f} s; the rest (store the file, hash, status) "
                   f"{import_seconds - parse_seconds[0] - commit_seconds[0]:.2f} s")
+
+
+# What users run (issue 22) ----------------------------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+OFFICE_FORMATS = ("xlsx", "xls", "ods")
+
+
+def office_copies(path: Path, formats: list[str]) -> dict[str, Path]:
+    """The workbook as written here and as re-saved by LibreOffice Calc, by label; converted once, kept beside it."""
+    files = {"xlsxwriter": path}
+    wanted = [label.removeprefix("lo-") for label in formats if label.startswith("lo-")]
+    soffice = shutil.which("soffice")
+    if wanted and soffice is None:
+        sys.exit("soffice not found: install LibreOffice Calc for the benchmark only (not in CI or the Makefile):\n"
+                 "    apt-get install -y --no-install-recommends libreoffice-calc-nogui")
+    for kind in wanted:
+        target = path.with_name(f"{path.stem}-lo.{kind}")
+        if not target.exists():
+            started = time.perf_counter()
+            with tempfile.TemporaryDirectory() as folder:
+                command = [soffice, f"-env:UserInstallation=file://{folder}/profile", "--headless",
+                           "--convert-to", kind, "--outdir", folder, str(path)]
+                subprocess.run(command, check=True, capture_output=True, timeout=1800)  # noqa: S603
+                shutil.move(Path(folder) / f"{path.stem}.{kind}", target)
+            print(f"LibreOffice re-saved {path.name} as {target.name} ({target.stat().st_size / 1e6:.1f} MB) in "
+                  f"{time.perf_counter() - started:.0f} s")
+        files[f"lo-{kind}"] = target
+    return {label: files[label] for label in formats}
+
+
+def floor_of(path: Path) -> float:
+    """calamine read + COPY of the same rows (any of xlsx, xls, ods), on this process's connection."""
+    started = time.perf_counter()
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+    width = max(map(len, rows))
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMP TABLE bench_floor ({', '.join(f'c{i} text' for i in range(width))})")
+        with cursor.cursor.copy("COPY bench_floor FROM STDIN") as copy:
+            for row in rows[1:]:
+                copy.write_row([str(value) for value in row] + [None] * (width - len(row)))
+        cursor.execute("DROP TABLE bench_floor")
+    return time.perf_counter() - started
+
+
+def _child_env(*, broker: str | None) -> dict:
+    env = dict(os.environ)
+    for name in ("CELERY_BROKER_URL", "REDIS_URL"):
+        env.pop(name, None)
+    if broker:
+        env["CELERY_BROKER_URL"] = broker
+    return env
+
+
+def _run_measured(command: list[str], *, env: dict) -> tuple[float, float, str]:
+    """(wall seconds, peak RSS in MB, output) of a child process."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT)  # noqa: S603
+    output = process.stdout.read().decode(errors="replace")
+    _pid, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode:
+        print(output[-3000:])
+    return wall, usage.ru_maxrss / 1024, output
+
+
+def _forget_earlier(path: Path) -> None:
+    """Earlier benchmark batches of this content stop counting as duplicates (a scratch database)."""
+    ImportBatch.objects.filter(sha256=sha256_of(path)).update(sha256="rerun")
+
+
+def _upload_once(path: Path, *, year: int) -> None:
+    """The upload page's service call in a process whose Celery goes to the broker: the worker runs the batch.
+    Prints JSON: seconds to committed, and to the end of the aggregates refresh the commit queued."""
+    from reports.models import AggregateRun
+
+    staff = django.contrib.auth.get_user_model().objects.get(username="so_hatinh")
+    last_run = AggregateRun.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    started = time.perf_counter()
+    with path.open("rb") as handle:
+        batch = import_batch_create(uploaded_file=File(handle, name=path.name), year=year, acting_user=staff,
+                                    original_name=path.name)
+    while (status := ImportBatch.objects.filter(pk=batch.pk).values_list("status", flat=True).get()) in (
+            ImportBatch.Status.QUEUED, ImportBatch.Status.RUNNING):
+        time.sleep(0.05)
+    committed = time.perf_counter() - started
+    follow_ups = None
+    if status == ImportBatch.Status.COMMITTED:
+        while time.perf_counter() - started < 600:
+            if AggregateRun.objects.filter(pk__gt=last_run, finished_at__isnull=False).exists():
+                follow_ups = time.perf_counter() - started
+                break
+            time.sleep(0.05)
+    print(json.dumps({"status": status, "committed": committed, "follow_ups": follow_ups,
+                      "rows": ImportBatch.objects.get(pk=batch.pk).rows}))
+
+
+def _median(values: list[float]) -> str:
+    values = [value for value in values if value is not None]
+    return f"{statistics.median(values):.2f}" if values else "—"
+
+
+def _users_paths(args, workbook_path: Path) -> None:
+    files = office_copies(workbook_path, [label.strip() for label in args.formats.split(",") if label.strip()])
+    if args.profile_parse:
+        _profile_parses(files, folder=args.profile_parse, year=args.year)
+        return
+    python = sys.executable
+    worker = None
+    if not args.no_worker:
+        worker = subprocess.Popen(  # noqa: S603 (this interpreter, fixed arguments)
+            [python, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "--loglevel", "warning",
+             "--without-gossip", "--without-mingle"],
+            env=_child_env(broker=args.broker), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(5)
+    results: dict[str, dict[str, list]] = {}
+    try:
+        for run in range(1, args.runs + 1):
+            for label, path in files.items():
+                figures = results.setdefault(label, {"floor": [], "cli": [], "rss": [], "committed": [],
+                                                     "follow_ups": []})
+                _checkpoint()
+                figures["floor"].append(floor_of(path))
+                _forget_earlier(path)
+                wall, rss, output = _run_measured(
+                    [python, "manage.py", "import_reviews", str(path), "--year", str(args.year), "--user",
+                     "so_hatinh"], env=_child_env(broker=None))
+                figures["cli"].append(wall)
+                figures["rss"].append(rss)
+                line = f"run {run} {label}: floor {figures['floor'][-1]:.2f} s, CLI {wall:.2f} s ({rss:.0f} MB)"
+                if worker is not None:
+                    _forget_earlier(path)
+                    _checkpoint()
+                    _wall, _rss, output = _run_measured(
+                        [python, str(Path(__file__).resolve()), "--upload-once", str(path), "--year", str(args.year)],
+                        env=_child_env(broker=args.broker))
+                    outcome = json.loads(output.strip().splitlines()[-1])
+                    figures["committed"].append(outcome["committed"])
+                    figures["follow_ups"].append(outcome["follow_ups"])
+                    line += (f", upload → worker → {outcome['status']} {outcome['committed']:.2f} s "
+                             f"(follow-ups done {outcome['follow_ups'] or 0:.2f} s)")
+                print(line, flush=True)
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=60)
+    print(f"\nmedians of {args.runs} runs (on a fresh database the first import creates the households; every "
+          "later one replaces their reviews):")
+    print(f"{'file':12} {'rows':>8} {'MB':>5} {'floor s':>8} {'CLI s':>7} {'CLI/floor':>9} {'CLI MB':>7} "
+          f"{'worker s':>9} {'+follow-ups s':>14} {'worker/floor':>12}")
+    for label, figures in results.items():
+        path = files[label]
+        rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).height - 1
+        floor_median = statistics.median(figures["floor"])
+        committed = [value for value in figures["committed"] if value is not None]
+        worker_ratio = f"{statistics.median(committed) / floor_median:.1f}x" if committed else "—"
+        print(f"{label:12} {rows:8,} {path.stat().st_size / 1e6:5.1f} {floor_median:8.2f} "
+              f"{_median(figures['cli']):>7} {statistics.median(figures['cli']) / floor_median:8.1f}x "
+              f"{max(figures['rss']):7.0f} {_median(figures['committed']):>9} {_median(figures['follow_ups']):>14} "
+              f"{worker_ratio:>12}")
+    print("goal: CLI wall ≤ 3x the floor on the LibreOffice-saved xlsx, peak memory < 1500 MB")
+
+
+def _profile_parses(files: dict[str, Path], *, folder: Path, year: int) -> None:
+    """cProfile of parse_workbook on each file (read, extent guard, validate, classify; no writes)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    context = pipeline_module.parse_context(year=year, unit=None)
+    for label, path in files.items():
+        profiler = cProfile.Profile()
+        started = time.perf_counter()
+        with pipeline_module.gc_paused():
+            profiler.enable()
+            rows, problems, _warnings = pipeline_module.parse_workbook(path=path, year=year, unit=None,
+                                                                       context=context)
+            profiler.disable()
+        elapsed = time.perf_counter() - started
+        target = folder / f"parse-{label}.prof"
+        profiler.dump_stats(target)
+        print(f"\n{label}: parse_workbook {elapsed:.2f} s under the profiler, {len(rows):,} rows, "
+              f"{len(problems)} problems; {target}")
+        pstats.Stats(str(target)).sort_stats("tottime").print_stats(12)
 
 
 def _checkpoint() -> None:

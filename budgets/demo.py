@@ -28,7 +28,7 @@ from provinces.selectors import unit_in_force
 M = 1_000_000  # million VND
 INV, REC = CapitalType.INVESTMENT, CapitalType.RECURRENT
 CENTRAL, LOCAL = Source.CENTRAL, Source.LOCAL
-NOTE = "Số liệu minh hoạ theo báo cáo đã công bố (docs/domain.md §12)"
+NOTE = "Số liệu minh hoạ theo báo cáo đã công bố"
 # Cumulative share of a year's disbursement reached at the end of each month (illustrative, back-loaded as the
 # provinces' reports describe), and the same by quarter.
 MONTHLY = (0, 0, 0.03, 0.09, 0.17, 0.27, 0.38, 0.48, 0.60, 0.72, 0.85, 1.0)

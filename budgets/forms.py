@@ -47,7 +47,7 @@ class MillionField(forms.DecimalField):
 
 
 class UnitYearForm(forms.Form):
-    unit = forms.RegexField(label=_("Mã đơn vị"), regex=r"^\d{2}$|^\d{3}$|^\d{5}$", required=False,
+    unit = forms.RegexField(label=_("Đơn vị"), regex=r"^\d{2}$|^\d{3}$|^\d{5}$", required=False,
                             widget=forms.TextInput(attrs={"class": "form-control", "size": 6}))
     year = forms.IntegerField(label=_("Năm"), min_value=2016, max_value=2100, required=False,
                               widget=forms.NumberInput(attrs={"class": "form-control", "style": "width: 7rem"}))
@@ -83,7 +83,7 @@ class AllocationForm(BootstrapForm, LegalBasisMixin):
 
     def __init__(self, *args, units=(), projects=(), plans=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [(unit.code, f"{unit.code} · {unit.name}") for unit in units]
+        self.fields["unit"].choices = [(unit.code, unit.name) for unit in units]
         self.fields["project"].choices = projects
         self.fields["plan_document"].choices = [("", "—")] + [(plan.pk, str(plan)) for plan in plans]
         self.order_fields(self.field_order)
@@ -110,7 +110,7 @@ class DistributeForm(BootstrapForm, LegalBasisMixin):
 
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [(unit.code, f"{unit.code} · {unit.name}") for unit in units]
+        self.fields["unit"].choices = [(unit.code, unit.name) for unit in units]
         self.order_fields(self.field_order)
 
 

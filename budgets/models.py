@@ -127,8 +127,10 @@ class Allocation(models.Model):
         ]
 
     def __str__(self) -> str:
+        # As the pages name a line (audit history): "DA1 · Huyện Na Rì · 2025 · Ngân sách trung ương, vốn đầu tư …".
         code = self.subproject.code if self.subproject_id else self.project.code
-        return f"{self.fiscal_year} · {self.unit_id} · {code} · {self.source} · {self.capital_type}"
+        return (f"{code} · {self.unit.name} · {self.fiscal_year} · {self.get_source_display()}, "
+                f"{str(self.get_capital_type_display()).lower()}")
 
     @property
     def is_carry_over(self) -> bool:

@@ -42,6 +42,7 @@ from config.audit import history_of, may_see_history
 from programmes.models import PlanDocument, Project
 from provinces.models import AdministrativeUnit, Role, end_of_year
 from provinces.selectors import profile_of, units_in_force
+from provinces.widgets import unit_picker_attach
 
 PAGE_SIZE = 50
 
@@ -69,6 +70,7 @@ def _unit_and_year(request) -> tuple[AdministrativeUnit | None, int, UnitYearFor
         unit = selectors.default_unit(user=request.user, year=year)
     if not form.is_bound or not form.is_valid() or not data.get("unit") or not data.get("year"):
         form = UnitYearForm(initial={"unit": unit.code if unit else data.get("unit", ""), "year": year})
+    unit_picker_attach(form, "unit", user=request.user, on=end_of_year(year))
     return unit, year, form
 
 
@@ -160,7 +162,8 @@ def _chart_data(progress: selectors.Progress) -> dict:
         "cumulative": [None if row.is_future else in_million(row.cumulative) for row in progress.by_month],
         "plan": [in_million(row.plan_cumulative) for row in progress.by_month],
         "labels": {
-            "available": _("Kế hoạch vốn"), "disbursed": _("Đã giải ngân"), "unit": _("triệu đồng"),
+            "available": _("Tổng vốn (kế hoạch năm và chuyển nguồn)"), "disbursed": _("Đã giải ngân"),
+            "unit": _("triệu đồng"),
             "cumulative": _("Giải ngân lũy kế"), "plan": _("Kế hoạch giải ngân lũy kế"),
         },
     }

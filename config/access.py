@@ -35,6 +35,8 @@ class Resource(StrEnum):
     UNITS = "units"
     PERSONAL_DATA_LOG = "personal_data_log"
     HISTORY = "history"
+    REVIEW_STATUS = "review_status"  # the annual review cycle of a unit-year (docs/domain.md §10)
+    PUBLICATIONS = "publications"  # a province-year's published figures
 
 
 class Action(StrEnum):
@@ -47,6 +49,11 @@ class Action(StrEnum):
     STATUS = "status"  # an import's status and errors
     ERROR_REPORT = "error_report"  # an import's annotated workbook and original file
     REVERT = "revert"
+    SUBMIT = "submit"  # a unit "chốt" its year's review
+    APPROVE = "approve"
+    RETURN = "return"  # back to the unit, with a comment
+    PUBLISH = "publish"  # a province-year, with the decision's number and date
+    REOPEN = "reopen"  # a published province-year, with a reason
 
 
 # provinces.models.Role values (plain strings, so that this module imports without Django set up).
@@ -105,6 +112,17 @@ _TABLE: dict[Resource, dict[Action, tuple[Access, Access, Access, Access]]] = {
     },
     Resource.HISTORY: {
         Action.DETAIL: (D, A, D, A),  # who changed what and when, on each object's page
+    },
+    Resource.REVIEW_STATUS: {
+        Action.DETAIL: (A, A, A, A),  # the state of a unit-year, its units' states and completeness
+        Action.SUBMIT: (A, A, D, A),  # an officer for their own unit; staff for any unit of the province
+        Action.APPROVE: (D, A, D, A),
+        Action.RETURN: (D, A, D, A),
+    },
+    Resource.PUBLICATIONS: {
+        Action.LIST: (A, A, A, A),  # the published versions and their figures (aggregates only)
+        Action.PUBLISH: (D, A, D, A),
+        Action.REOPEN: (D, A, D, A),
     },
 }
 
@@ -168,6 +186,10 @@ def markdown() -> str:
         "- Role: `config.access.allowed()` / `user_may()`, asked by the selectors (`may_upload`, `may_revert`,",
         "  `import_batches_visible_to`, `units_manageable_by`, which `may_manage` of programmes and budgets",
         "  uses) and by the DRF permission class `config.permissions.MatrixPermission` on the API views.",
+        "- The review cycle (`review_status`, `publications`): `households.cycle` (submit, approve, return) and",
+        "  `reports.publications` (publish, reopen) ask `user_may()` for every transition and check the unit is in",
+        "  the caller's scope; a transition the data's state does not allow is a 409 naming who did what and when.",
+        "  Every transition is recorded (`households.ReviewTransition`: who, when, from, to, comment or reason).",
         "- Test: `tests/security/test_access_matrix.py` tries every cell through the pages and the API for two",
         "  districts of one province and a district of another.",
         "",

@@ -21,6 +21,16 @@ class ApplicationError(Exception):
         self.extra = extra or {}
 
 
+class Conflict(ApplicationError):
+    """The data's state says no (a submitted, approved or published review year): 409 in the API, with `detail`."""
+
+
+class ConflictError(exceptions.APIException):
+    status_code = 409
+    default_detail = "Xung đột trạng thái."
+    default_code = "conflict"
+
+
 def _vietnamese(exc):
     """DRF's default messages (not translated into Vietnamese by DRF) and Django's get_object_or_404 text (English,
     naming the model) replaced; a message of our own (Vietnamese) is kept."""
@@ -52,6 +62,8 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         exc = exceptions.ValidationError(detail)
+    elif isinstance(exc, Conflict):
+        exc = ConflictError(exc.message)
     elif isinstance(exc, ApplicationError):
         detail = {exc.field: [exc.message]} if exc.field else {"detail": exc.message}
         exc = exceptions.ValidationError({**detail, **exc.extra})

@@ -1,6 +1,8 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from config.access import user_may
+
 NAVIGATION = [
     ("dashboard", _("Tổng quan"), "reports:dashboard"),
     ("households", _("Hộ gia đình"), "households:index"),
@@ -11,6 +13,9 @@ NAVIGATION = [
     ("units", _("Đơn vị hành chính"), "provinces:browser"),
 ]
 
+# A menu item shown only to roles the access matrix allows: key → (resource, action).
+NAVIGATION_NEEDS = {"imports": ("imports", "list")}
+
 
 def navigation(request):
     if not getattr(request, "user", None) or not request.user.is_authenticated:
@@ -18,6 +23,8 @@ def navigation(request):
     current = request.resolver_match.view_name if request.resolver_match else ""
     items = []
     for key, label, url_name in NAVIGATION:
+        if key in NAVIGATION_NEEDS and not user_may(request.user, *NAVIGATION_NEEDS[key]):
+            continue  # leadership has no imports (config/access.py): no menu item leading to a 404
         url = reverse(url_name)
         active = current == url_name or (url != "/" and request.path.startswith(url))
         items.append({"key": key, "label": label, "url": url, "active": active})

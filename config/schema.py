@@ -17,7 +17,9 @@ each with its body:
 A view adds or rewords its own in `api_errors = {status: description}` (e.g. the stats endpoints' 404 for a
 unit outside the scope); an explicit `@extend_schema(responses={status: …})` always wins over these defaults.
 `error_response()` builds one of these answers for `@extend_schema` where a view's error body is special.
-409 is declared nowhere: no operation answers it (a duplicate upload is a 400 with `duplicate_of`, by contract).
+409 is declared by the views that answer it (the review cycle's transitions and publications, an upload for a
+submitted or published year: `api_errors = {409: …}`); a duplicate upload stays a 400 with `duplicate_of`, by
+contract.
 """
 
 from django.utils.translation import gettext_lazy as _

@@ -182,6 +182,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 IMPORT_MAX_FILE_BYTES = env_int("IMPORT_MAX_FILE_BYTES", 50 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 300_000)
+# Cells a sheet may span (rows × columns from A1 to its last cell), measured before it is loaded: calamine holds
+# the whole grid, about 70 bytes a cell. 300,000 rows of the 33-column template are 9.9 million.
+IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 12_000_000)
 # Above this many rows (or marked cells) the annotated download is the error list alone (annotate.py).
 IMPORT_ANNOTATED_MAX_ROWS = env_int("IMPORT_ANNOTATED_MAX_ROWS", 50_000)
 

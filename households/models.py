@@ -224,9 +224,15 @@ class PersonalDataAccess(models.Model):
         return f"{self.username} {self.action} {self.unit_id} {self.at:%d/%m/%Y %H:%M}"
 
 
-from households.models_imports import ImportBatch, ImportHouseholdSnapshot, ImportReplacedReview  # noqa: E402
+from households.models_cycle import ReviewState, ReviewTransition, UnitReviewState  # noqa: E402
+from households.models_imports import (  # noqa: E402
+    ImportBatch,
+    ImportErrorPage,
+    ImportHouseholdSnapshot,
+    ImportReplacedReview,
+)
 
 __all__ = [
-    "Household", "HouseholdReview", "ImportBatch", "ImportHouseholdSnapshot", "ImportReplacedReview",
-    "PersonalDataAccess", "PovertyStandard",
+    "Household", "HouseholdReview", "ImportBatch", "ImportErrorPage", "ImportHouseholdSnapshot", "ImportReplacedReview",
+    "PersonalDataAccess", "PovertyStandard", "ReviewState", "ReviewTransition", "UnitReviewState",
 ]

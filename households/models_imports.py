@@ -5,6 +5,7 @@ Imported by `households.models`, so the models belong to the households app.
 
 import json
 import zlib
+from collections.abc import Iterator
 
 from django.conf import settings
 from django.db import models
@@ -33,6 +34,70 @@ def warnings_stored(entries: list[dict]) -> dict:
             else None
         ),
     }
+
+
+# A rejected batch's errors are read a page at a time (the import page, the API): the first page is kept on the
+# batch (`errors`, what the API's detail and list show), each further page in an ImportErrorPage row. A workbook of
+# 175,000 bad rows has 350,000 errors (41 MB of JSON): no request reads more than one page of them.
+ERRORS_PER_PAGE = 100
+ERROR_VALUE_MAX_CHARS = 500  # a cell's value quoted in an error; a CSV field may be 131,072 characters
+
+
+def _error_entry(entry: dict) -> dict:
+    value = entry["value"]
+    if len(value) > ERROR_VALUE_MAX_CHARS:
+        return {**entry, "value": value[:ERROR_VALUE_MAX_CHARS] + "…"}
+    return entry
+
+
+def errors_stored(entries: list[dict]) -> tuple[dict, list[list[dict]]]:
+    """A sorted error list as stored: the ImportBatch fields (its length and first page) and the further pages,
+    for error_pages_save."""
+    pages = [
+        [_error_entry(entry) for entry in entries[start:start + ERRORS_PER_PAGE]]
+        for start in range(0, len(entries), ERRORS_PER_PAGE)
+    ]
+    return {"error_count": len(entries), "errors": pages[0] if pages else []}, pages[1:]
+
+
+def error_pages_save(*, batch_id: int, pages: list[list[dict]]) -> None:
+    """Pages 2, 3, … of a batch's errors (errors_stored), replacing any it had."""
+    ImportErrorPage.objects.filter(batch_id=batch_id).delete()
+    ImportErrorPage.objects.bulk_create(
+        (ImportErrorPage(batch_id=batch_id, number=number, entries=entries)
+         for number, entries in enumerate(pages, start=2)),
+        batch_size=200,
+    )
+
+
+class ErrorPages:
+    """A batch's errors as a sequence for django.core.paginator.Paginator: its length is the batch's error_count
+    and a slice reads only the pages it spans (one query; none for the first page)."""
+
+    def __init__(self, batch: "ImportBatch"):
+        self.batch = batch
+
+    def __len__(self) -> int:
+        return self.batch.error_count
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            raise TypeError("ErrorPages supports slices only")
+        start, stop, _step = index.indices(len(self))
+        if start >= stop:
+            return []
+        first, last = start // ERRORS_PER_PAGE + 1, (stop - 1) // ERRORS_PER_PAGE + 1
+        pages = {1: self.batch.errors} if first == 1 else {}
+        if last > 1:
+            pages.update(self.batch.error_pages.filter(number__range=(max(first, 2), last))
+                         .values_list("number", "entries"))
+        entries = [entry for number in range(first, last + 1) for entry in pages.get(number, [])]
+        offset = (first - 1) * ERRORS_PER_PAGE
+        return entries[start - offset:stop - offset]
+
+
+def annotated_path(batch: "ImportBatch", filename: str) -> str:
+    return f"imports/{batch.year}/{batch.sha256[:2]}/annotated/{batch.pk}-{filename}"
 
 
 class ImportBatch(models.Model):
@@ -66,11 +131,15 @@ class ImportBatch(models.Model):
     mismatches = models.PositiveIntegerField(_("khác phân loại của xã"), default=0)
     replaced_reviews = models.PositiveIntegerField(_("kết quả cũ được thay"), default=0)
     counts = models.JSONField(_("số hộ theo phân loại"), default=dict, blank=True)
+    # The first ERRORS_PER_PAGE errors; the rest in ImportErrorPage rows (see `errors_stored`).
     errors = models.JSONField(_("lỗi"), default=list, blank=True)
+    error_count = models.PositiveIntegerField(_("số lỗi"), default=0)
     # The first WARNINGS_SHOWN warnings; the whole list is `warning_entries()` (see `warnings_stored`).
     warning_list = models.JSONField(_("danh sách cảnh báo"), default=list, blank=True)
     warning_archive = models.BinaryField(null=True, blank=True, editable=False)
     rejected_reason = models.TextField(_("lý do từ chối"), blank=True)
+    # The officer's workbook with its bad cells marked (annotate.py), written once by the worker.
+    annotated = models.FileField(_("bản sao có đánh dấu"), upload_to=annotated_path, max_length=300, blank=True)
     requeued = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(_("tải lên lúc"), auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -103,14 +172,42 @@ class ImportBatch(models.Model):
             return self.warning_list
         return json.loads(zlib.decompress(bytes(self.warning_archive)))
 
+    def error_pages_all(self) -> ErrorPages:
+        """Every error, sorted by (row, column), to slice or page through."""
+        return ErrorPages(self)
+
+    def error_entries(self) -> Iterator[dict]:
+        """Every error, sorted by (row, column), one stored page at a time."""
+        yield from self.errors
+        if self.error_count > len(self.errors):
+            for entries in self.error_pages.order_by("number").values_list("entries", flat=True).iterator(
+                    chunk_size=20):
+                yield from entries
+
     @property
     def issues_shown(self) -> list[dict]:
-        """What the summary table lists: the errors of a rejected batch, else the warnings (the first 500)."""
-        return self.errors[:WARNINGS_SHOWN] if self.errors else self.warning_list
+        """What the summary table lists of a batch without errors: its warnings (the first 500)."""
+        return self.warning_list
 
     @property
     def issue_count(self) -> int:
-        return len(self.errors) if self.errors else self.warnings
+        return self.error_count or len(self.errors) or self.warnings
+
+
+class ImportErrorPage(models.Model):
+    """Page `number` (2, 3, …) of a rejected batch's errors, ERRORS_PER_PAGE entries as the API shows them."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="error_pages", db_index=False)
+    number = models.PositiveIntegerField()
+    entries = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "number"], name="import_error_page_batch_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}/{self.number}"
 
 
 class ImportHouseholdSnapshot(models.Model):

@@ -23,6 +23,7 @@ from households.classification import (
     standards_from_data,
 )
 from households.models import Household, HouseholdReview, PovertyStandard
+from provinces.collation import vi_name
 from provinces.models import AdministrativeUnit, end_of_year
 from provinces.selectors import profile_of, units_in_force, units_visible_to
 
@@ -224,7 +225,7 @@ def communes_visible_to(*, user, year: int) -> QuerySet[AdministrativeUnit]:
     return (
         (units_visible_to(user=user) & units_in_force(on=end_of_year(year)))
         .filter(level=AdministrativeUnit.Level.COMMUNE)
-        .order_by("name", "code")
+        .order_by(vi_name(), "code")
     )
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from config.api import ApplicationError
 from config.text import fold, nfc
+from households import cycle
 from households.classification import (
     ClassificationInputError,
     ClassificationValue,
@@ -128,6 +129,12 @@ def household_upsert(
         raise ApplicationError(_("Hộ gia đình phải thuộc một xã/phường/thị trấn."), field="commune")
     if members < 1:
         raise ApplicationError(_("Số nhân khẩu phải lớn hơn 0."), field="members")
+    # The review cycle: no change to a household while the year of its newest periodic review is submitted,
+    # approved or published (households.cycle; Conflict, a 409 in the API).
+    newest = (HouseholdReview.objects.filter(household__commune=commune, household__code=code,
+                                             kind=HouseholdReview.Kind.PERIODIC)
+              .order_by("-year").values_list("year", flat=True).first())
+    cycle.household_lock_check(commune_id=commune.pk, year=newest)
     return Household.objects.update_or_create(
         commune=commune,
         code=code,
@@ -195,6 +202,11 @@ def review_record(
     members = household.members if members is None else members
     if members < 1:
         raise ApplicationError(_("Số nhân khẩu phải lớn hơn 0."), field="members")
+    if kind == HouseholdReview.Kind.PERIODIC:
+        # A periodic review belongs to its year's figures: refused while that year is submitted, approved or
+        # published. An ad-hoc (monthly) review is recorded whatever the state: it counts in the next periodic
+        # review, never in published figures (docs/domain.md §10.1).
+        cycle.lock_check(unit_id=household.commune_id, year=year)
 
     standards = standards_all()
     rules = standards.for_review(year=year, kind=kind, review_date=review_date)

@@ -1,18 +1,29 @@
 """Thin Celery adapters over the import services (docs/architecture.md, Conventions)."""
 
 import datetime
+import logging
 
 from celery import shared_task
 from django.utils import timezone
 
 from config.celery import app
 
+logger = logging.getLogger(__name__)
+
 
 @shared_task(bind=True, acks_late=True, name="households.import_batch_process")
 def import_batch_process_task(self, batch_id: int) -> str:
+    from households.importing.annotate import import_batch_annotate
     from households.importing.pipeline import import_batch_process
 
-    return import_batch_process(batch_id=batch_id).status
+    batch = import_batch_process(batch_id=batch_id)
+    if batch.is_finished and (batch.error_count or batch.warnings):
+        # The annotated copy, built once here rather than in the request that downloads it (issue 18).
+        try:
+            import_batch_annotate(batch=batch)
+        except Exception:  # the download builds it then; the import itself has finished
+            logger.exception("import batch %s: its annotated copy was not built", batch_id)
+    return batch.status
 
 
 @shared_task(name="households.import_batches_requeue_stuck")

@@ -83,7 +83,7 @@ class PovertyTargetForm(BootstrapForm):
 
 
 class TargetFilterForm(BootstrapForm):
-    unit = forms.RegexField(label=_("Mã đơn vị"), regex=r"^\d{2,5}$", required=False)
+    unit = forms.RegexField(label=_("Đơn vị"), regex=r"^\d{2,5}$", required=False)  # a UnitPicker in the views
     year = forms.IntegerField(label=_("Năm"), required=False, **YEAR_RANGE)
 
 

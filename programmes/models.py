@@ -315,7 +315,9 @@ class PovertyTarget(models.Model):
         indexes = [models.Index(fields=["year", "unit"], name="poverty_target_year_unit_idx")]
 
     def __str__(self) -> str:
-        return f"{self.unit_id}/{self.year}/{self.group}"
+        # "Huyện Na Rì, năm 2024, toàn bộ hộ": how the pages name a target (its unit is read if not selected).
+        return _("%(unit)s, năm %(year)s, %(group)s") % {
+            "unit": self.unit.name, "year": self.year, "group": str(self.get_group_display()).lower()}
 
 
 class PovertyModel(models.Model):

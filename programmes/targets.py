@@ -29,15 +29,23 @@ DEFAULT_POOR_DISTRICT_FLOOR = Decimal("5.00")
 
 ON_TRACK, AT_RISK, MISSED, MET = "on_track", "at_risk", "missed", "met"
 
-STATUS_RULE = (
-    "Đạt (met): kết quả rà soát cuối năm đã chốt và tỷ lệ thực hiện ≤ tỷ lệ mục tiêu. "
-    "Không đạt (missed): kết quả rà soát cuối năm đã chốt, tỷ lệ thực hiện > tỷ lệ mục tiêu và năm đã kết thúc. "
+
+def gettext_noop(text: str) -> str:
+    """Marks a text for the translation catalogue without Django (this module is pure); the views translate it."""
+    return text
+
+
+# Shown on the target pages, translated there: in the labels the pages show (programmes/_status.html), never the
+# status codes.
+STATUS_RULE = gettext_noop(
+    "“Đạt”: kết quả rà soát cuối năm đã chốt và tỷ lệ thực hiện ≤ tỷ lệ mục tiêu. "
+    "“Không đạt”: kết quả rà soát cuối năm đã chốt, tỷ lệ thực hiện > tỷ lệ mục tiêu và năm đã kết thúc. "
     "Trong năm (chưa chốt rà soát, hoặc đã chốt nhưng năm chưa kết thúc mà tỷ lệ còn cao hơn mục tiêu): "
     "mức giảm theo tiến độ = mức giảm phải đạt × số tháng trọn đã qua / 12; "
-    "đúng tiến độ (on_track) khi mức giảm đã đạt theo số liệu mới nhất (ước tính từ các xã đã chốt rà soát trong "
-    "năm; chưa có thì coi là 0) ≥ mức giảm theo tiến độ, hoặc tỷ lệ hiện tại đã ≤ mục tiêu; ngược lại là có nguy "
-    "cơ không đạt (at_risk). Năm đã qua mà chưa chốt rà soát: vẫn là at_risk cho đến khi có kết quả. "
-    "Chưa biết tỷ lệ đầu kỳ hoặc tỷ lệ mục tiêu: chưa đánh giá."
+    "“Đúng tiến độ” khi mức giảm đã đạt theo số liệu mới nhất (ước tính từ các xã đã chốt rà soát trong "
+    "năm; chưa có thì coi là 0) ≥ mức giảm theo tiến độ, hoặc tỷ lệ hiện tại đã ≤ mục tiêu; ngược lại là "
+    "“Có nguy cơ không đạt”. Năm đã qua mà chưa chốt rà soát: vẫn là “Có nguy cơ không đạt” cho đến khi có "
+    "kết quả. Chưa biết tỷ lệ đầu kỳ hoặc tỷ lệ mục tiêu: “Chưa đánh giá”."
 )
 
 

@@ -41,6 +41,7 @@ from programmes.models import IndicatorTarget, PovertyModel, PovertyTarget, Targ
 from programmes.targets import DEFAULT_POOR_DISTRICT_FLOOR, SAME_POINTS, STATUS_RULE
 from provinces.models import AdministrativeUnit, end_of_year
 from provinces.selectors import profile_of, units_in_force, units_visible_to
+from provinces.widgets import unit_picker_attach
 
 PAGE_SIZE = 50
 
@@ -72,6 +73,7 @@ def _unit_and_year(request) -> tuple[AdministrativeUnit | None, int, TargetFilte
         unit = selectors.default_unit(user=request.user, year=year)
     if not form.is_bound or not form.is_valid():
         form = TargetFilterForm(initial={"unit": unit.code if unit else "", "year": year})
+    unit_picker_attach(form, "unit", user=request.user, on=end_of_year(year))
     return unit, year, form
 
 
@@ -149,7 +151,7 @@ def targets(request):
     return render(
         request, "programmes/targets.html",
         {
-            "unit": unit, "year": year, "form": form, "targets": rows, "status_rule": STATUS_RULE,
+            "unit": unit, "year": year, "form": form, "targets": rows, "status_rule": _(STATUS_RULE),
             "may_manage": unit is not None and selectors.may_manage(user=request.user, unit=unit),
         },
     )
@@ -190,7 +192,7 @@ def target_detail(request, pk: int):
         request, "programmes/target_detail.html",
         {
             "target": target, "children": children, "parent": parent, "plans": target.plans.order_by("-issued_on"),
-            "may_manage": may_manage, "status_rule": STATUS_RULE, "group_form": group_form,
+            "may_manage": may_manage, "status_rule": _(STATUS_RULE), "group_form": group_form,
             "has_children": units_in_force(on=end_of_year(target.year)).filter(parent=target.unit).exists(),
             "may_see_history": may_see_history(user=request.user),
             "history": history_of(user=request.user, sources=[(target.history.all(), lambda record: str(target))]),

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from config.api import ApplicationError
 from config.query import query_year
+from provinces.collation import vi_name
 from provinces.forms import FlagsForm, HouseholdTotalForm, ReferenceImportForm
 from provinces.importing import TOTAL_COLUMNS, flag_columns
 from provinces.models import LEGACY_VALID_TO, REORGANISATION_DATE, AdministrativeUnit, HouseholdTotal
@@ -100,7 +101,7 @@ def _search_results(request, period: str, text: str) -> tuple[list, bool]:
     found = list(
         units_search(queryset=_listable_on(request, period), text=text)
         .select_related("parent", "parent__parent")
-        .order_by("level", "code")[: SEARCH_LIMIT + 1]
+        .order_by("level", vi_name(), "code")[: SEARCH_LIMIT + 1]
     )
     return found[:SEARCH_LIMIT], len(found) > SEARCH_LIMIT
 
@@ -117,7 +118,7 @@ def browser(request):
         "q": text,
         "results": results,
         "more": more,
-        "roots": _listable_on(request, period).filter(parent__isnull=True).order_by("code"),
+        "roots": _listable_on(request, period).filter(parent__isnull=True).order_by(vi_name(), "code"),
         "can_manage": units_manageable_by(user=request.user).exists(),
     }
     return render(request, "provinces/browser.html", context)
@@ -138,13 +139,13 @@ def search(request):
 def children(request, code: str):
     """htmx partial: the children of a tree node the user may see."""
     period, unit = _unit_or_404(request, code, with_links=False)
-    nodes = _listable_on(request, period).filter(parent=unit).order_by("code")
+    nodes = _listable_on(request, period).filter(parent=unit).order_by(vi_name(), "code")
     return render(request, "provinces/_tree_nodes.html", {"nodes": nodes, "period": period, "parent": unit})
 
 
 def _unit_context(request, period: str, unit: AdministrativeUnit, *, total_form=None) -> dict:
     may_manage = units_manageable_by(user=request.user).filter(pk=unit.pk).exists()
-    kids = list(_listable_on(request, period).filter(parent=unit).order_by("code"))
+    kids = list(_listable_on(request, period).filter(parent=unit).order_by(vi_name(), "code"))
     subtree = Q(unit=unit) | Q(unit__parent=unit) | Q(unit__parent__parent=unit)
     years = sorted(set(HouseholdTotal.objects.filter(subtree).values_list("year", flat=True)), reverse=True)
     year = query_year(request.GET)

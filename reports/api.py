@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from provinces.selectors import household_totals_rollup
 from reports import cache as stats_cache
-from reports import selectors
+from reports import publications, selectors
 from reports.models import PovertyGroup
 
 RATE = {"max_digits": 7, "decimal_places": 2, "coerce_to_string": False, "allow_null": True}
@@ -33,6 +33,13 @@ class PovertyStatsInputSerializer(serializers.Serializer):
             "liệu từ 2025 theo đơn vị cũ. Mặc định: đơn vị có hiệu lực cuối năm `year`."
         ),
     )
+
+
+class PublicationRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    decision_number = serializers.CharField()
+    decision_date = serializers.DateField()
+    version = serializers.IntegerField()
 
 
 class PovertyStatsOutputSerializer(serializers.Serializer):
@@ -62,6 +69,10 @@ class PovertyStatsOutputSerializer(serializers.Serializer):
     communes_total = serializers.IntegerField()
     standard = serializers.CharField(allow_blank=True)
     computed_at = serializers.DateTimeField(allow_null=True)
+    official = serializers.BooleanField(
+        help_text="true: số liệu chính thức, đọc từ bản đã công bố (không đổi khi tính lại); false: tạm tính."
+    )
+    publication = PublicationRefSerializer(allow_null=True, help_text="Lần công bố; null khi số liệu tạm tính.")
 
 
 def poverty_output(figures: selectors.PovertyFigures) -> dict:
@@ -104,11 +115,17 @@ def poverty_answer(*, user, code: str, year: int, view: str, group: str) -> dict
     unit = selectors.unit_for_view_visible(user=user, code=code, year=year, view=view)
     if unit is None:
         return None
-    figures = selectors.poverty_under(unit=unit, year=year, view=view, group=group)
+    # A published province-year answers from its frozen snapshot (reports.publications), in the year's own units.
+    publication = publications.publication_of(unit=unit, year=year) if view == selectors.natural_view(year) else None
+    if publication is not None:
+        figures = publications.official_figures(publication=publication, unit=unit, group=group)
+    else:
+        figures = selectors.poverty_under(unit=unit, year=year, view=view, group=group)
     if figures is None:  # nothing reviewed yet: the denominator if known, no rate
         total = household_totals_rollup(unit=unit, year=year) if group == PovertyGroup.ALL else None
         figures = selectors.PovertyFigures(unit=unit, year=year, group=group, total_households=total, view=view)
     output = poverty_output(figures)
+    output.update(official=publication is not None, publication=publications.publication_summary(publication))
     if figures.communes_reviewed == 0:
         output.update(poverty_rate=None, near_poverty_rate=None, multidimensional_poverty_rate=None)
     return dict(PovertyStatsOutputSerializer(output).data)

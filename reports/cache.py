@@ -1,7 +1,8 @@
 """Cached leadership figures: stats API answers and dashboard bodies, keyed on the data they are computed from.
 
 The aggregate tables change only when a recompute commits, and every recompute records an `AggregateRun` in the
-same transaction (reports.aggregates). The newest run (its id and finish time) is therefore the version of every
+same transaction (reports.aggregates). The newest run (its id and finish time; with the newest change to a
+publication, since publishing and reopening change what is shown: issue 17) is therefore the version of every
 figure read from those tables: one indexed query per request tells whether a cached answer is still true, and a
 new run makes every older entry unreachable at once, in every web process (the entries themselves expire).
 
@@ -22,7 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Q
+from django.db.models import Q, Subquery
 
 from provinces.selectors import profile_of
 from reports.models import AggregateRun
@@ -33,11 +34,18 @@ logger = logging.getLogger(__name__)
 
 def data_version() -> str:
     """The newest aggregate run as "id.finish-time" ("0" before the first): one query on the primary key."""
-    newest = AggregateRun.objects.order_by("-pk").values_list("pk", "finished_at").first()
+    from reports.models_publications import Publication
+
+    # Publishing and reopening a year change what is shown without a run: the newest publication change is part
+    # of the version, read in the same query.
+    changed = Publication.objects.order_by("-changed_at").values("changed_at")[:1]
+    newest = (AggregateRun.objects.order_by("-pk").annotate(published=Subquery(changed))
+              .values_list("pk", "finished_at", "published").first())
     if newest is None:
-        return "0"
-    pk, finished_at = newest
-    return f"{pk}.{finished_at.timestamp() if finished_at else ''}"
+        stamp = Publication.objects.order_by("-changed_at").values_list("changed_at", flat=True).first()
+        return f"0.{stamp.timestamp()}" if stamp else "0"
+    pk, finished_at, published = newest
+    return f"{pk}.{finished_at.timestamp() if finished_at else ''}.{published.timestamp() if published else ''}"
 
 
 def scope_of(user) -> str:

@@ -25,6 +25,7 @@ from provinces.selectors import (
     units_in_force,
     units_visible_to,
 )
+from reports import publications, tilemap
 from reports import selectors as aggregates
 from reports.models import DisbursementAggregate, PovertyAggregate, PovertyGroup
 
@@ -146,10 +147,29 @@ def dashboard_unit(
     if own is None:
         return None, year
     if year is None:
-        year = latest_year_with_data(unit=own)
+        # Rule 13 (docs/domain.md §10.2): the latest published year of the scope, else the latest with figures.
+        year = default_year(unit=own)
         if year is None:
             return own, None
     return unit_visible(user=user, code=own.code, year=year), year
+
+
+def default_year(*, unit: AdministrativeUnit) -> int | None:
+    """The year a page opens on: the latest year published in the unit's province that has figures for the unit
+    (a later year with data is provisional and never the default), else the latest year with figures."""
+    from reports.publications import province_id_of
+
+    province_id = province_id_of(unit)
+    latest = latest_year_with_data(unit=unit)
+    published = published_years(province_id=province_id)
+    return next((year for year in published if latest is None or year <= latest), None) or latest
+
+
+def published_years(*, province_id: int) -> list[int]:
+    from reports.models_publications import Publication
+
+    return list(Publication.objects.filter(province_id=province_id, reopened_at__isnull=True)
+                .order_by("-year").values_list("year", flat=True))
 
 
 def visible_across_2025(*, user, unit: AdministrativeUnit) -> bool:
@@ -269,6 +289,8 @@ class Dashboard:
     money_total: MoneyRow
     elapsed_percent: Decimal
     years: list[int]
+    figures_label: object = None  # reports.publications.Label: official (with the decision) or provisional
+    later: dict | None = None  # a later provisional year: {"year", "completeness", "level"}
 
     @property
     def change_points(self) -> Decimal | None:
@@ -393,6 +415,8 @@ def dashboard_build(
     children = [] if crossed else _children_of(unit, year)
     child_ids = [child.pk for child in children]
     rows = _poverty_rows(unit=unit, child_ids=child_ids, year=year)
+    # Published years answer from their frozen snapshot (reports.publications), never from a later recompute.
+    rows, official = publications.official_rows(rows=rows, unit=unit, child_ids=child_ids, fields=FIGURE_FIELDS)
     own = {(row["year"], row["group"]): figures_of(row) for row in rows if row["unit_id"] == unit.pk}
     if crossed:
         for (wanted_year, group) in [(year, PovertyGroup.ALL), (year - 1, PovertyGroup.ALL),
@@ -443,6 +467,9 @@ def dashboard_build(
         elapsed_percent=year_elapsed_percent(year=year, today=today),
         years=sorted({point.year for point in trend} | {y for (y, group) in own if group == PovertyGroup.ALL}
                      | {year}),
+        figures_label=publications.figures_label(official.get(year)),
+        later=publications.later_provisional(unit=unit, year=year, own_years=[
+            y for (y, group) in own if group == PovertyGroup.ALL], official=official),
     )
 
 
@@ -470,6 +497,7 @@ def chart_data(board: Dashboard) -> dict:
         },
         "query": query,
         "target_rate": _number(board.target_rate),
+        "map": tilemap.board_map(board),  # the tile map of the children (reports/tilemap.py)
         "children": [
             {
                 "code": row.unit.code,

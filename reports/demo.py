@@ -27,6 +27,8 @@ DEMO_USERS = [
     DemoUser("lanhdao_langson", Role.LEADERSHIP, "20", 2024, "Lãnh đạo UBND tỉnh Lạng Sơn"),
     DemoUser("so_hatinh", Role.PROVINCIAL_STAFF, "42", 2024, "Chuyên viên Sở LĐ-TB&XH Hà Tĩnh"),
     DemoUser("so_thainguyen", Role.PROVINCIAL_STAFF, "19", 2024, "Chuyên viên Sở LĐ-TB&XH Thái Nguyên"),
+    DemoUser("so_thainguyen_2026", Role.PROVINCIAL_STAFF, "19", 2026,
+             "Chuyên viên Sở Thái Nguyên hiện nay (gồm Bắc Kạn cũ): kỳ rà soát 2026"),
     DemoUser("quantri", Role.ADMIN, "06", 2024, "Quản trị hệ thống"),
 ]
 

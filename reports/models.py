@@ -172,3 +172,4 @@ class ExportJob(models.Model):
 
 
 from reports.models_analysis import SavedAnalysis  # noqa: E402, F401 - the saved analysis views (issue 20)
+from reports.models_publications import Publication, PublicationFigure  # noqa: E402, F401 - issue 17

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import views, views_analysis, views_exports
+from reports import views, views_analysis, views_cycle, views_exports
 
 app_name = "reports"
 
@@ -14,6 +14,12 @@ urlpatterns = [
     path("reports/exports/jobs/<int:pk>/status/", views_exports.job_status, name="export-job-status"),
     path("reports/exports/jobs/<int:pk>/download/", views_exports.job_download, name="export-job-download"),
     path("reports/anomalies/", views.anomalies, name="anomalies"),
+    path("review/", views_cycle.review_completeness, name="review"),
+    path("review/submit/", views_cycle.review_submit, name="review-submit"),
+    path("review/approve/", views_cycle.review_approve, name="review-approve"),
+    path("review/return/", views_cycle.review_return, name="review-return"),
+    path("review/publish/", views_cycle.publication_publish, name="review-publish"),
+    path("review/publications/<int:pk>/reopen/", views_cycle.publication_reopen, name="review-reopen"),
     path("analysis/", views_analysis.analysis_page, name="analysis"),
     path("analysis/export.xlsx", views_analysis.analysis_export_xlsx, name="analysis-export-xlsx"),
     path("analysis/export.csv", views_analysis.analysis_export_csv, name="analysis-export-csv"),

@@ -8,7 +8,9 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from config.query import query_year
+from provinces.models import end_of_year
 from provinces.selectors import profile_of
+from provinces.widgets import unit_picker_html
 from reports import anomalies as anomaly_rules
 from reports import cache as stats_cache
 from reports import dashboard as board_module
@@ -56,6 +58,10 @@ def anomalies(request):
     unit, year = board_module.dashboard_unit(user=request.user, code=code, year=year)
     context = {"profile": profile_of(request.user), "unit": unit, "year": year,
                "thresholds": anomaly_rules.thresholds()}
+    if year is not None:  # the unit by its name (provinces.widgets), not by typing a code
+        context["unit_select"] = unit_picker_html(
+            user=request.user, on=end_of_year(year), name="unit", value=unit.code if unit else (code or ""),
+            element_id="anomalies-unit")
     if unit is not None and year is not None:
         context["anomalies"] = anomaly_rules.anomalies_list(unit=unit, year=year)
     return render(request, "reports/anomalies.html", context)

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from config.api import ApplicationError
 from config.query import query_year
+from provinces.collation import vi_sort_key
 from provinces.models import LEGACY_VALID_TO, REORGANISATION_DATE, end_of_year
 from provinces.selectors import profile_of, units_in_force, units_visible_to
 from reports import analysis, saved_views
@@ -80,7 +81,7 @@ def _unit_choices(user, choice: Choice):
         on = max(timezone.localdate(), REORGANISATION_DATE)
     units = (units_visible_to(user=user) & units_in_force(on=on)).filter(level__in=["province", "district"])
     return sorted(units.only("pk", "code", "name", "level").order_by("code")[:500],
-                  key=lambda unit: (LEVEL_ORDER.index(unit.level), unit.code))
+                  key=lambda unit: (LEVEL_ORDER.index(unit.level), vi_sort_key(unit.name), unit.code))
 
 
 def _table(request, choice: Choice):

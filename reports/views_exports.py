@@ -12,16 +12,19 @@ from __future__ import annotations
 
 import io
 
+from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from config.query import query_year
 from households.models import HouseholdReview
 from households.selectors import may_see_personal_data
+from provinces.collation import vi_sort_key
 from provinces.models import LEGACY_VALID_TO, REORGANISATION_DATE, AdministrativeUnit, end_of_year
 from provinces.selectors import profile_of, units_in_force, units_visible_to
 from reports.exports.disbursement import disbursement_build, disbursement_xlsx
@@ -83,7 +86,7 @@ def _unit_choices(user, year: int | None, view: str) -> list[AdministrativeUnit]
         levels.append("commune")
     units = (units_visible_to(user=user) & units_in_force(on=on)).filter(level__in=levels)
     return sorted(units.only("pk", "code", "name", "level").order_by("code")[:500],
-                  key=lambda unit: (LEVEL_ORDER.index(unit.level), unit.code))
+                  key=lambda unit: (LEVEL_ORDER.index(unit.level), vi_sort_key(unit.name), unit.code))
 
 
 @require_GET
@@ -96,14 +99,18 @@ def index(request):
     selected = (request.GET.get("unit") or "").strip() or (profile.unit.code if profile else "")
     if units and selected not in {unit.code for unit in units}:
         selected = units[0].code
-    disbursement_years = sorted(set(DisbursementAggregate.objects.filter(month=0).values_list("year", flat=True)
-                                    .order_by("year").distinct()), reverse=True)
+    disbursement_years = _disbursement_years(request.user, selected)
+    disbursement_year = _year({"year": request.GET.get("disbursement_year")}) if request.GET.get(
+        "disbursement_year") else None
+    if disbursement_year not in disbursement_years:
+        disbursement_year = disbursement_years[0] if disbursement_years else None
     return render(request, "reports/exports.html", {
         "profile": profile, "years": years, "year": year, "view": view, "views": [
             (LEGACY, _("Đơn vị trước ngày 01/7/2025 (tỉnh, huyện, xã)")),
             (CURRENT, _("Đơn vị hiện nay (tỉnh, xã)")),
         ],
         "units": units, "selected": selected, "disbursement_years": disbursement_years,
+        "disbursement_year": disbursement_year,
         "classifications": HouseholdReview.Classification.choices,
         "may_see_personal_data": may_see_personal_data(user=request.user),
         "jobs": export_jobs_of(user=request.user)[:RECENT_JOBS],
@@ -119,9 +126,39 @@ def summary_download(request):
     return _xlsx_response(output.getvalue(), f"tong-hop-ra-soat-{unit.code}-{year}-{view}.xlsx")
 
 
+def _disbursement_years(user, code: str) -> list[int]:
+    """The plan years with disbursement figures for the unit `code` (any of its versions in the user's scope),
+    newest first: the picker offers only years that have data, so its default download is never empty."""
+    if not code:
+        return []
+    return sorted(set(DisbursementAggregate.objects.filter(
+        month=0, unit__in=units_visible_to(user=user).filter(code=code)).values_list("year", flat=True)
+        .order_by("year").distinct()), reverse=True)
+
+
 @require_GET
 def disbursement_download(request):
-    unit, year, _view = _unit_or_404(request, request.GET, view=None)
+    """The unit is found by its code in the user's scope (the budget lines hang on the unit in force when they were
+    entered: a legacy province keeps its 2025 plan); out of scope or unknown is a 404, a year without figures
+    goes back to the Reports page with a message."""
+    params = request.GET.copy()
+    if params.get("disbursement_year"):
+        params["year"] = params["disbursement_year"]
+    year = _year(params)
+    code = (params.get("unit") or "").strip()
+    if year is None or not code:
+        raise Http404
+    candidates = list(units_visible_to(user=request.user).filter(code=code).order_by("-valid_from"))
+    if not candidates:
+        raise Http404
+    with_data = set(DisbursementAggregate.objects.filter(unit__in=candidates, year=year)
+                    .values_list("unit_id", flat=True).distinct())
+    unit = next((candidate for candidate in candidates if candidate.pk in with_data), None)
+    if unit is None:
+        messages.warning(request, _("Chưa có số liệu giải ngân năm %(year)s của %(unit)s: hãy chọn năm khác.")
+                         % {"year": year, "unit": candidates[0].name})
+        back = {key: request.GET[key] for key in ("unit", "year", "view") if request.GET.get(key)}
+        return redirect(f"{reverse('reports:index')}?{urlencode(back)}")
     report = disbursement_build(unit=unit, year=year)
     output = io.BytesIO()
     disbursement_xlsx(report, output)

@@ -40,6 +40,18 @@ def _cache_cleared():
 
 
 @pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's language. Django's LocaleMiddleware activates a request's language in the
+    thread and never deactivates it, so one request with `django_language=en` would leave English on for every
+    later test in the process (and on the import messages it stores)."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _celery_join_allowed():
     """Celery's "will a join block?" flag is process-wide; eager tasks run in two threads at once (the concurrent
     import tests) can leave it set, and a later test that waits on a real worker's result would then be refused

@@ -64,6 +64,16 @@ def test_seed_demo_reproduces_the_published_figures_and_runs_again_unchanged(cap
     call_command("seed_demo")
     assert (HouseholdReview.objects.count(), ImportBatch.objects.count()) == before
     assert "giamngheo-demo-2026" in capsys.readouterr().out
+    # The review cycle (issue 17): the years whose figures were published are published (once, however often the
+    # demo runs); Hà Tĩnh 2023 stays provisional with every district open; the 2026 review is under way in today's
+    # Thái Nguyên, some communes approved, some submitted, the rest open.
+    from households.models import UnitReviewState
+    from reports.models_publications import Publication
+
+    published = set(Publication.objects.values_list("province__code", "year", "version"))
+    assert published == {("06", 2021, 1), ("06", 2022, 1), ("06", 2023, 1), ("42", 2022, 1), ("20", 2022, 1)}
+    assert not UnitReviewState.objects.filter(year=2023, unit__parent__code="42").exists()
+    assert set(UnitReviewState.objects.filter(year=2026).values_list("state", flat=True)) == {"submitted", "approved"}
 
 
 def households_look_real():

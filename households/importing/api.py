@@ -1,18 +1,27 @@
-"""`POST/GET /api/v1/imports/` and `GET /api/v1/imports/{id}/` (docs/contracts.md)."""
+"""`POST/GET /api/v1/imports/`, `GET /api/v1/imports/{id}/` and its errors page by page (docs/contracts.md)."""
 
+import re
+
+from django.core.paginator import EmptyPage, Paginator
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
-from config.api import ApplicationError
+from config.api import ApplicationError, Conflict
 from config.broker import broker_down_message
 from config.permissions import MatrixPermission
+from config.schema import error_response
 from households.importing.pipeline import import_batch_create
 from households.importing.selectors import import_batches_visible_to, may_upload
+from households.models_imports import ERRORS_PER_PAGE
+
+PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,8}")
 
 
 class ImportInputSerializer(serializers.Serializer):
@@ -42,10 +51,25 @@ class ImportOutputSerializer(serializers.Serializer):
     warnings = serializers.IntegerField()
     mismatches = serializers.IntegerField()
     counts = serializers.DictField(child=serializers.IntegerField())
+    # The first page of the errors (ERRORS_PER_PAGE, sorted by row and column); all of them at `errors_url`.
     errors = ImportErrorSerializer(many=True)
+    error_count = serializers.IntegerField()
+    errors_url = serializers.SerializerMethodField()
     uploaded_at = serializers.DateTimeField(source="created_at")
     finished_at = serializers.DateTimeField(allow_null=True)
     duration_seconds = serializers.FloatField(allow_null=True)
+
+    def get_errors_url(self, batch) -> str:
+        url = reverse("api-import-errors", kwargs={"pk": batch.pk})
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
+
+
+class ImportErrorPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+    results = ImportErrorSerializer(many=True)
 
 
 class ImportListCreateView(ListAPIView):
@@ -58,7 +82,15 @@ class ImportListCreateView(ListAPIView):
     def get_queryset(self):
         return import_batches_visible_to(user=self.request.user).order_by("-created_at", "-pk")
 
-    @extend_schema(request=ImportInputSerializer, responses={201: ImportOutputSerializer})
+    @extend_schema(request=ImportInputSerializer, responses={
+        201: ImportOutputSerializer,
+        400: error_response(400, "Tệp thiếu, rỗng hoặc quá lớn, năm không có chuẩn nghèo, hoặc tệp (cùng nội dung) đã "
+                                 "được nhập: khi đó `duplicate_of` là số của lần nhập trước.",
+                            extra_properties={"duplicate_of": {"type": "integer"}}),
+        409: error_response(409, "Năm rà soát của đơn vị đã chốt, đã được duyệt hoặc đã công bố: không nhập được "
+                                 "(thông báo nêu ai chốt và lúc nào)."),
+        503: error_response(503, "Hàng đợi xử lý (Redis) hoặc cơ sở dữ liệu không hoạt động: tệp chưa được nhận."),
+    })
     def post(self, request):
         if not may_upload(user=request.user):
             return Response(
@@ -73,12 +105,15 @@ class ImportListCreateView(ListAPIView):
                 uploaded_file=data.validated_data["file"], year=data.validated_data["year"], acting_user=request.user,
                 original_name=data.validated_data["file"].name,
             )
+        except Conflict as error:  # the review cycle: a submitted, approved or published year (households.cycle)
+            return Response({"detail": error.message}, status=status.HTTP_409_CONFLICT)
         except ApplicationError as error:
             field = error.field or "detail"
             body = {field: [error.message], **error.extra}
             return Response(body, status=status.HTTP_400_BAD_REQUEST)
         batch.refresh_from_db()
-        return Response(ImportOutputSerializer(batch).data, status=status.HTTP_201_CREATED)
+        return Response(ImportOutputSerializer(batch, context={"request": request}).data,
+                        status=status.HTTP_201_CREATED)
 
 
 class ImportDetailView(APIView):
@@ -89,4 +124,35 @@ class ImportDetailView(APIView):
     @extend_schema(responses=ImportOutputSerializer)
     def get(self, request, pk: int):
         batch = get_object_or_404(import_batches_visible_to(user=request.user), pk=pk)
-        return Response(ImportOutputSerializer(batch).data)
+        return Response(ImportOutputSerializer(batch, context={"request": request}).data)
+
+
+class ImportErrorsView(APIView):
+    """`GET /api/v1/imports/{id}/errors/?page=N`: a rejected batch's errors, ERRORS_PER_PAGE at a time, sorted by
+    row and column (page 1 is the detail's `errors`). One query for the batch, one for the page."""
+
+    permission_classes = [MatrixPermission]
+    access_resource = "imports"
+    access_actions = {"GET": "status"}
+
+    @extend_schema(parameters=[OpenApiParameter("page", int, description="Số trang, từ 1.")],
+                   responses=ImportErrorPageSerializer)
+    def get(self, request, pk: int):
+        batch = get_object_or_404(import_batches_visible_to(user=request.user), pk=pk)
+        raw = request.query_params.get("page", "1")
+        if not PAGE_NUMBER.fullmatch(raw):
+            return Response({"page": ["Số trang phải là số nguyên dương."]}, status=status.HTTP_400_BAD_REQUEST)
+        paginator = Paginator(batch.error_pages_all(), ERRORS_PER_PAGE)
+        try:
+            page = paginator.page(int(raw))
+        except EmptyPage:
+            return Response({"detail": f"Không có trang lỗi số {raw} (có {paginator.num_pages} trang)."},
+                            status=status.HTTP_404_NOT_FOUND)
+        url = request.build_absolute_uri()
+        return Response(ImportErrorPageSerializer({
+            "count": paginator.count,
+            "next": replace_query_param(url, "page", page.next_page_number()) if page.has_next() else None,
+            "previous": (replace_query_param(url, "page", page.previous_page_number()) if page.has_previous()
+                         else None),
+            "results": page.object_list,
+        }).data)

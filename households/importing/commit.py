@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from config.api import ApplicationError
 from config.text import fold
+from households import cycle
 from households.importing.pipeline import ClassifiedRow, classification_counts
 from households.models import (
     Household,
@@ -165,6 +166,9 @@ def commune_ids(codes: set[str], *, year: int) -> dict[str, int]:
 def reviews_commit(*, batch: ImportBatch, rows: list[ClassifiedRow], warnings) -> ImportBatch:
     _lock_unit(batch.unit_id)
     communes = commune_ids({row.parsed.commune_code for row in rows}, year=batch.year)
+    # The review cycle, under the unit's lock: refused (households.cycle.Conflict) if the year of the uploader's
+    # unit or of a commune in the file was submitted or published while the file was queued.
+    cycle.lock_check(unit_id=batch.unit_id, year=batch.year, commune_ids=communes.values(), lock=True)
     commit = _commit_postgresql if connection.vendor == "postgresql" else _commit_rows
     created, replaced = commit(batch=batch, rows=rows, communes=communes, standard_id=_standard_id(batch.year))
     return _batch_committed(batch=batch, rows=rows, warnings=warnings, created=created, replaced=replaced)
@@ -189,6 +193,7 @@ def reviews_commit_streamed(*, batch: ImportBatch, parse) -> ImportBatch:
     own rows are not, and need not be, since no two chunks hold the same household."""
     with transaction.atomic():
         _lock_unit(batch.unit_id)
+        cycle.lock_check(unit_id=batch.unit_id, year=batch.year, lock=True)  # the review cycle, under the lock
         parse.unit_locked()
         writer = PostgresChunks(batch=batch, standard_id=_standard_id(batch.year))
         for chunk in parse.chunks():
@@ -199,6 +204,9 @@ def reviews_commit_streamed(*, batch: ImportBatch, parse) -> ImportBatch:
         rows, problems, warnings = parse.outcome()
         if problems:
             raise RowsRejected(rows=len(rows), problems=problems, warnings=warnings)
+        # A provincial upload: the communes the file touched, each under its submitting unit (households.cycle).
+        cycle.lock_check(unit_id=None, year=batch.year, lock=True,
+                         commune_ids=commune_ids({row.parsed.commune_code for row in rows}, year=batch.year).values())
         writer.close()
         return _batch_committed(batch=batch, rows=rows, warnings=warnings, created=writer.created,
                                 replaced=writer.replaced, stored_warnings=parse.stored_warnings())
@@ -668,6 +676,9 @@ def import_batch_revert(*, batch: ImportBatch, acting_user) -> ImportBatch:
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if batch.status != ImportBatch.Status.COMMITTED:
             raise ApplicationError(_("Chỉ hoàn tác được lần nhập đã ghi vào hệ thống."))
+        # The review cycle: no revert in a submitted, approved or published year (households.cycle.Conflict).
+        cycle.lock_check(unit_id=batch.unit_id, year=batch.year, lock=True, commune_ids=set(
+            HouseholdReview.objects.filter(import_batch_id=batch.pk).values_list("commune_id", flat=True).distinct()))
         newer = (
             ImportReplacedReview.objects.filter(import_batch_id=batch.pk)
             .exclude(batch=batch).values_list("batch_id", flat=True).first()

@@ -20,14 +20,18 @@ from django.conf import settings
 from django.core.files import File
 from django.db import DatabaseError, OperationalError, connection, connections, models, transaction
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from config.api import ApplicationError
+from config.api import ApplicationError, Conflict
+from households import cycle
 from households.classification import ClassificationValue, StandardRules, classify
-from households.importing import validate
+from households.importing import normalise, validate
+from households.importing.example_row import EXAMPLE_FIRST, is_example_row
 from households.importing.reader import WorkbookError, open_table
+from households.importing.upload_check import upload_refuse_non_table
 from households.models import HouseholdReview, ImportBatch
-from households.models_imports import warnings_stored
+from households.models_imports import error_pages_save, errors_stored, warnings_stored
 from households.selectors import standards_all
 from provinces.models import AdministrativeUnit, end_of_year
 from provinces.selectors import profile_of, scope_filter, units_in_force
@@ -54,12 +58,15 @@ class ParseContext(NamedTuple):
     standard: StandardRules
     communes: dict[str, validate.Commune]
     scope_name: str
+    elsewhere: dict[str, tuple[str, str]] | None = None  # communes outside the scope: code → (name, unit above)
+    year: int | None = None
 
 
 def parse_context(*, year: int, unit: AdministrativeUnit | None) -> ParseContext:
     return ParseContext(
         standard=standard_for_year(year), communes=_communes_in_scope(year=year, unit=unit),
         scope_name=unit.name if unit else _("danh mục đơn vị hành chính năm %(year)s") % {"year": year},
+        elsewhere=_communes_elsewhere(year=year, unit=unit), year=year,
     )
 
 
@@ -102,7 +109,11 @@ def import_batch_create(
         )
     if size == 0:
         raise ApplicationError(_("Tệp rỗng."), field="file")
+    upload_refuse_non_table(uploaded_file, original_name or getattr(uploaded_file, "name", "") or "")
     standard_for_year(year)  # raises ApplicationError(field="year") for years no standard covers
+    # The review cycle: a submitted, approved or published year takes no import (Conflict: 409 in the API). Checked
+    # again in the commit, under the unit's lock, since a submit can come while the file is queued.
+    cycle.lock_check(unit_id=unit.pk if unit is not None else None, year=year)
     digest = hashlib.sha256()
     for chunk in uploaded_file.chunks():
         digest.update(chunk)
@@ -111,7 +122,7 @@ def import_batch_create(
     if earlier is not None:
         raise ApplicationError(
             _("Tệp này (cùng nội dung) đã được nhập ngày %(date)s (lần nhập số %(id)s); không nhập lại.")
-            % {"date": timezone.localtime(earlier.created_at).strftime("%d/%m/%Y %H:%M"), "id": earlier.pk},
+            % {"date": date_format(timezone.localtime(earlier.created_at), "DATETIME_FORMAT"), "id": earlier.pk},
             field="file", extra={"duplicate_of": earlier.pk},
         )
     uploaded_file.seek(0)
@@ -170,6 +181,8 @@ def import_batch_process(*, batch_id: int) -> ImportBatch:
         _reject(batch, problems=[validate.Problem(1, "", "", str(error))], warnings=[], rows=0)
     except validate.HeaderError as error:
         _reject(batch, problems=[error.problem], warnings=[], rows=0)
+    except Conflict as error:  # the year was submitted or published while the file was queued (households.cycle)
+        _reject(batch, problems=[validate.Problem(1, "", "", error.message)], warnings=[], rows=0)
     except Exception as error:
         logger.exception("import batch %s failed", batch.pk)
         _reject(batch, problems=[validate.Problem(1, "", "", _(
@@ -400,12 +413,15 @@ def gc_paused():
 
 def _reject(batch: ImportBatch, *, problems, warnings, rows: int) -> None:
     problems = sorted(problems, key=lambda problem: (problem.row, problem.column))
-    ImportBatch.objects.filter(pk=batch.pk).update(
-        status=ImportBatch.Status.REJECTED, progress=100, finished_at=timezone.now(), rows=rows,
-        rejected=len({problem.row for problem in problems}), errors=[problem.as_dict() for problem in problems],
-        rejected_reason=problems[0].message if problems else "",
-        **warnings_stored([warning.as_dict() for warning in warnings]),
-    )
+    stored, pages = errors_stored([problem.as_dict() for problem in problems])
+    with transaction.atomic():
+        error_pages_save(batch_id=batch.pk, pages=pages)
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=ImportBatch.Status.REJECTED, progress=100, finished_at=timezone.now(), rows=rows,
+            rejected=len({problem.row for problem in problems}), **stored,
+            rejected_reason=problems[0].message if problems else "",
+            **warnings_stored([warning.as_dict() for warning in warnings]),
+        )
 
 
 def _communes_in_scope(*, year: int, unit: AdministrativeUnit | None) -> dict[str, validate.Commune]:
@@ -416,6 +432,16 @@ def _communes_in_scope(*, year: int, unit: AdministrativeUnit | None) -> dict[st
         code: validate.Commune(code, name, short_name, area)
         for code, name, short_name, area in units.values_list("code", "name", "short_name", "area")
     }
+
+
+def _communes_elsewhere(*, year: int, unit: AdministrativeUnit | None) -> dict[str, tuple[str, str]]:
+    """The communes in force outside the upload's scope, code → (name, name of the unit above), to name in an error
+    (one query of a few thousand short rows; none for a system import, whose scope is every commune)."""
+    if unit is None:
+        return {}
+    units = (units_in_force(on=end_of_year(year)).filter(level=AdministrativeUnit.Level.COMMUNE)
+             .exclude(scope_filter(unit=unit)))
+    return {code: (name, parent or "") for code, name, parent in units.values_list("code", "name", "parent__name")}
 
 
 def parse_workbook(*, path: Path, year: int, unit: AdministrativeUnit | None, progress=None, size_bytes: int = 0,
@@ -432,6 +458,7 @@ def parse_workbook(*, path: Path, year: int, unit: AdministrativeUnit | None, pr
     warnings = validate.unknown_column_warnings(header)
     validator = validate.RowValidator(
         header=header, indicators=standard.indicators, communes=context.communes, scope_name=context.scope_name,
+        elsewhere=context.elsewhere, year=context.year, warnings=warnings,  # + cells converted from legacy fonts
     )
     classified: list[ClassifiedRow] = []
     problems: list[validate.Problem] = []
@@ -443,11 +470,13 @@ def parse_workbook(*, path: Path, year: int, unit: AdministrativeUnit | None, pr
         "“%(computed)s” (%(reason)s). Hãy kiểm tra lại thông tin của hộ."
     )
     declared_header = header.header("declared_classification")
+    declared_index = header.columns.get("declared_classification", (None, ""))[0]
     # classify() is pure: one call per distinct (area, income, deprivations); the row's part of the result (with
     # is_mismatch and its warning message) once per distinct declared classification on top.
     scored_inputs: dict[tuple, tuple[str, int, str]] = {}
     results: dict[tuple, tuple[tuple[str, int, str, bool], str | None]] = {}
     code_index = header.columns.get("household_code", (None, ""))[0]
+    name_index = header.columns.get("head_name", (None, ""))[0]
     seen_codes = validator.seen_codes
     new_row = tuple.__new__
 
@@ -493,17 +522,26 @@ def parse_workbook(*, path: Path, year: int, unit: AdministrativeUnit | None, pr
         return accepted
 
     def run(chunk: list[tuple[int, list]]) -> None:
+        cells_of: dict[int, list] | None = None  # the chunk's rows by number, built at its first warning
         for parsed in accepted_rows(chunk):
             part, message = results.get((parsed.area, parsed.income_per_capita, parsed.deprivations,
                                          parsed.declared_classification)) or result_of(parsed)
             classified.append(new_row(ClassifiedRow, (parsed, *part)))
             if message is not None:
                 number = parsed.row
-                warnings.append(validate.Problem(number, declared_header, parsed.declared_classification,
+                if cells_of is None:
+                    cells_of = dict(chunk)
+                cells = cells_of.get(number, ())
+                # The value as the officer typed it ("Hộ cận nghèo"), not the code it was read as.
+                typed = (normalise.cell_text(cells[declared_index])
+                         if declared_index is not None and declared_index < len(cells) else "")
+                warnings.append(validate.Problem(number, declared_header, typed or parsed.declared_classification,
                                                  message.replace("\0", str(number))))
 
     def kept(cells: list) -> bool:
         code = cells[code_index] if code_index is not None and code_index < len(cells) else None
+        if type(code) is str and code.lstrip()[:1] in EXAMPLE_FIRST and is_example_row(cells, code_index, name_index):
+            return False  # the template's example row (households.importing.example_row)
         return (code is not None and (type(code) is not str or bool(code.strip()))) or not validate.row_is_blank(cells)
 
     while raw := list(islice(rows, PROGRESS_EVERY)):

@@ -8,15 +8,19 @@ Vietnamese message before a row is read.
 
 import codecs
 import csv
-import io
 import unicodedata
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from defusedxml import DefusedXmlException, ElementTree
+from django.conf import settings
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook
+
+from households.importing.extent import Extent, ExtentError, SheetTooLarge, sheet_extent
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -33,6 +37,7 @@ class Table:
     kind: str  # xlsx | xls | ods | csv
     sheet_name: str
     rows: Iterator[tuple[int, list]]  # (Excel row number, cells from column A)
+    height: int | None = None  # the sheet's number of rows, when known before reading them (not for csv)
 
 
 def detect_kind(path: Path) -> str:
@@ -80,6 +85,7 @@ def open_table(path: Path, *, sheet: str | None = None) -> Table:
     kind = detect_kind(path)
     if kind == "csv":
         return Table(kind, "", _csv_rows(path))
+    _refuse_oversized_sheet(path, kind=kind, sheet=sheet)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         names = workbook.sheet_names
@@ -94,7 +100,45 @@ def open_table(path: Path, *, sheet: str | None = None) -> Table:
         if "password" in message or "encrypt" in message:
             raise WorkbookError(_("Tệp được đặt mật khẩu. Hãy gỡ mật khẩu rồi tải lên lại.")) from error
         raise WorkbookError(_("Tệp bị hỏng, không mở được như một bảng tính.")) from error
-    return Table(kind, chosen, _sheet_rows(data))
+    return Table(kind, chosen, _sheet_rows(data), height=data.height)
+
+
+def _refuse_oversized_sheet(path: Path, *, kind: str, sheet: str | None) -> None:
+    """A sheet spanning more than IMPORT_MAX_CELLS cells is refused before calamine loads its grid (see
+    households.importing.extent: two cells far apart in a 6 KB file would otherwise take the process down)."""
+    try:
+        extent = sheet_extent(path, kind=kind, sheet=sheet, stop_above=settings.IMPORT_MAX_CELLS)
+    except SheetTooLarge as error:
+        raise WorkbookError(_too_large_message(None)) from error
+    except (ExtentError, zipfile.BadZipFile, KeyError, ValueError, ElementTree.ParseError) as error:
+        raise WorkbookError(_("Tệp bị hỏng, không mở được như một bảng tính.")) from error
+    except DefusedXmlException as error:
+        raise WorkbookError(_("Tệp chứa cấu trúc XML nguy hiểm: từ chối để bảo vệ máy chủ.")) from error
+    if extent is not None and extent.cells > settings.IMPORT_MAX_CELLS:
+        raise WorkbookError(_too_large_message(extent))
+
+
+def _too_large_message(extent: Extent | None) -> str:
+    limit = number_format(settings.IMPORT_MAX_CELLS, force_grouping=True)
+    if extent is None:
+        return _("Bảng tính trải trên quá nhiều ô (tối đa %(limit)s ô). Hãy xoá các dòng, cột thừa (kể cả ô trống "
+                 "đã định dạng ở xa bảng) rồi tải lên lại.") % {"limit": limit}
+    # "at least": the measure stops once the limit is passed.
+    return _("Bảng tính trải tới ít nhất dòng %(rows)s, cột %(columns)s (ít nhất %(cells)s ô; tối đa %(limit)s ô). "
+             "Hãy xoá các dòng, cột thừa (kể cả ô trống đã định dạng ở xa bảng) rồi tải lên lại.") % {
+        "rows": number_format(extent.rows, force_grouping=True),
+        "columns": column_letters(extent.columns),
+        "cells": number_format(extent.cells, force_grouping=True), "limit": limit,
+    }
+
+
+def column_letters(number: int) -> str:
+    """1 → A, 27 → AA, 16384 → XFD: the column as the spreadsheet names it."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def _sheet_rows(sheet) -> Iterator[tuple[int, list]]:
@@ -110,22 +154,41 @@ def _padded_rows(sheet, *, first_row: int, first_column: int) -> Iterator[tuple[
         yield first_row + offset + 1, padding + list(cells)
 
 
-def _decode(raw: bytes) -> str:
+def _encoding(raw: bytes) -> str:
     if raw.startswith(codecs.BOM_UTF8):
-        return raw[len(codecs.BOM_UTF8):].decode("utf-8")
+        return "utf-8-sig"
     try:
-        return raw.decode("utf-8")
+        raw.decode("utf-8")
     except UnicodeDecodeError:
-        return raw.decode("cp1258")
+        return "cp1258"
+    return "utf-8"
 
 
 def _csv_rows(path: Path) -> Iterator[tuple[int, list]]:
+    """The rows of a CSV file, read line by line (the file is read whole only to tell its encoding)."""
     raw = path.read_bytes()
     if b"\x00" in raw[:4096]:
         raise WorkbookError(_("Tệp không phải bảng tính hay CSV văn bản."))
-    text = unicodedata.normalize("NFC", _decode(raw))
-    try:
-        dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    yield from enumerate(csv.reader(io.StringIO(text), dialect), start=1)
+    encoding = _encoding(raw)
+    del raw
+    with path.open(encoding=encoding, newline="") as handle:
+        sample = unicodedata.normalize("NFC", handle.read(8192))
+        handle.seek(0)
+        try:
+            dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+        except csv.Error:
+            dialect = csv.excel
+        reader = csv.reader((unicodedata.normalize("NFC", line) for line in handle), dialect)
+        try:
+            yield from enumerate(reader, start=1)
+        except csv.Error as error:  # a field over csv.field_size_limit(): a stray quote, or a file built to hurt
+            if "field larger than field limit" in str(error):
+                raise WorkbookError(
+                    _("Tệp CSV có một ô dài hơn %(limit)s ký tự (dòng %(row)s): ô quá dài, thường do thiếu dấu "
+                      "ngoặc kép đóng. Hãy kiểm tra lại tệp rồi tải lên lại.")
+                    % {"limit": f"{csv.field_size_limit():,}".replace(",", "."), "row": reader.line_num}
+                ) from error
+            raise WorkbookError(
+                _("Tệp CSV bị lỗi định dạng ở dòng %(row)s. Hãy mở bằng Excel, lưu lại rồi tải lên lại.")
+                % {"row": reader.line_num}
+            ) from error

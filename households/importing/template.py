@@ -6,9 +6,10 @@ import xlsxwriter
 
 from households.classification import StandardRules, format_vnd
 from households.importing.columns import BASE_COLUMNS, INDICATOR_COLUMNS, Kind
+from households.importing.example_row import EXAMPLE_MARKER
 
 EXAMPLE = {
-    "household_code": "021462300001", "head_name": "Nguyễn Văn An", "id_number": "008123456789",
+    "household_code": EXAMPLE_MARKER, "head_name": "Nguyễn Văn An", "id_number": "008123456789",
     "commune_code": "02146", "village": "Thôn Nà Làng", "area": "Nông thôn", "ethnicity": "Tày", "members": 4,
     "income_per_capita": 1200000, "declared_classification": "Hộ nghèo",
 }
@@ -38,10 +39,15 @@ def review_template_xlsx(*, standard: StandardRules, year: int) -> bytes:
     })
     text = workbook.add_format({"num_format": "@"})
     money = workbook.add_format({"num_format": "#,##0"})
+    # The example row: grey, italic, its household code "VD"; the importer skips it (importing.example_row).
+    example_text = workbook.add_format({"italic": True, "font_color": "#6C757D", "num_format": "@"})
+    example_number = workbook.add_format({"italic": True, "font_color": "#6C757D", "num_format": "#,##0"})
 
     sheet = workbook.add_worksheet("Danh sách")
     sheet.write(0, 0, f"DANH SÁCH KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO NĂM {year}", title)
-    sheet.write(1, 0, f"Chuẩn nghèo áp dụng: {standard.name} ({standard.legal_basis}). Cột tô đậm là bắt buộc.")
+    sheet.write(1, 0, f"Chuẩn nghèo áp dụng: {standard.name} ({standard.legal_basis}). Cột tô đậm là bắt buộc. "
+                      f"Dòng chữ nghiêng màu xám (mã hộ “{EXAMPLE_MARKER}”) là ví dụ, không được nhập: có thể để "
+                      "nguyên hoặc xoá.")
     header_row, last_row = 3, 3 + 5000
     for index, column in enumerate(columns):
         is_required = column.required or column.is_indicator or column.key == "commune_code"
@@ -77,7 +83,8 @@ def review_template_xlsx(*, standard: StandardRules, year: int) -> bytes:
         example = EXAMPLE.get(column.key, "")
         if column.kind == Kind.FLAG:
             example = 1 if column.key in ("employment", "nutrition", "sanitation") else 0
-        sheet.write(header_row + 1, index, example)
+        sheet.write(header_row + 1, index, example,
+                    example_number if isinstance(example, int) else example_text)
     sheet.set_row(header_row, 60)
     sheet.freeze_panes(header_row + 1, 2)
 
@@ -88,6 +95,8 @@ def review_template_xlsx(*, standard: StandardRules, year: int) -> bytes:
     lines = [
         ("Một dòng", "một hộ. Giữ nguyên dòng tiêu đề; có thể thêm các dòng tiêu đề (tên đơn vị, tên biểu) phía trên."),
         ("Mã hộ", "văn bản, giữ nguyên số 0 ở đầu; không trùng trong cùng một tệp."),
+        ("Dòng ví dụ", f"dòng chữ nghiêng màu xám, mã hộ “{EXAMPLE_MARKER}”, ngay dưới tiêu đề: hệ thống bỏ qua "
+                       "dòng này khi nhập. Điền các hộ từ dòng tiếp theo."),
         ("Mã xã", "5 chữ số theo danh mục của Tổng cục Thống kê (ví dụ 02146); có thể thay bằng cột “Tên xã”."),
         ("Khu vực", "Thành thị hoặc Nông thôn; để trống thì lấy theo xã (phường, thị trấn là thành thị)."),
         ("Thu nhập", "bình quân đầu người/tháng, đồng: 1.500.000, 1500000 hoặc 1,5 triệu đều được."),

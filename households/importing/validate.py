@@ -2,7 +2,7 @@
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import chain, repeat
 from operator import is_
@@ -10,7 +10,7 @@ from operator import is_
 from django.utils.translation import gettext as _
 
 from config.text import fold
-from households.importing import normalise
+from households.importing import legacy_text, normalise
 from households.importing.columns import BY_KEY, GROUP_HEADERS, Kind, match_header
 
 HEADER_SCAN_ROWS = 30
@@ -144,11 +144,18 @@ class RowValidator:
     """Validates rows one by one; cross-row rules (duplicate codes) run as rows arrive, in file order."""
 
     def __init__(self, *, header: HeaderMap, indicators: Iterable[str], communes: dict[str, Commune],
-                 scope_name: str):
+                 scope_name: str, elsewhere: Mapping[str, tuple[str, str]] | None = None, year: int | None = None,
+                 warnings: list | None = None):
+        """`communes`: those the upload may touch; `elsewhere`: code → (name, name of the unit above) of the
+        communes in force outside that scope, to tell an officer whose a code is; `year`: the review year;
+        `warnings`: where the warnings of `validate` go (a cell typed in a legacy font, converted)."""
         self.header = header
+        self.warnings = warnings if warnings is not None else []
         self.indicators = tuple(indicators)
         self.communes = communes
         self.scope_name = scope_name
+        self.elsewhere = elsewhere or {}
+        self.year = year
         self._by_name: dict[str, list[Commune]] | None = None
         self.seen_codes: dict[str, int] = {}
         self.extra_columns = [(index, text) for index, text in header.unknown]
@@ -234,6 +241,9 @@ class RowValidator:
         extras = ([{text: normalise.cell_text(cells[index]) for index, text in extra
                     if index < len(cells) and not normalise.is_blank(cells[index])} for _number, cells in chunk]
                   if extra else [{} for _number in range(count)])
+        if extra:  # a cell typed in a legacy font: the row goes to `validate`, which converts it with a warning
+            bad.update(position for position, row_extra in enumerate(extras)
+                       if any(map(_legacy_conversion, row_extra.values())))
         row_communes = values["commune"]
         # Built column by column, positionally (in ParsedRow's field order): a call with 18 keywords per row cost
         # more than the rest of the fast path. Rows with a bad cell are built too, then replaced by None.
@@ -301,7 +311,7 @@ class RowValidator:
                 return default
 
         household_code = parse("household_code", normalise.parse_code, required=True)
-        head_name = parse("head_name", normalise.parse_text, required=True)
+        head_name = self._unlegacy(number, "head_name", parse("head_name", normalise.parse_text, required=True))
         id_number = parse("id_number", normalise.parse_code, default="")
         if id_number and not (id_number.isdigit() and len(id_number) in (9, 12)):
             problem("id_number", self._cell(cells, "id_number"),
@@ -346,14 +356,32 @@ class RowValidator:
             return None, problems
         return ParsedRow(
             row=number, household_code=household_code, head_name=head_name, id_number=id_number,
-            commune_code=commune.code, village=parse("village", normalise.parse_text, default=""),
-            area=area or commune.area, ethnicity=parse("ethnicity", normalise.parse_text, default=""),
+            commune_code=commune.code,
+            village=self._unlegacy(number, "village", parse("village", normalise.parse_text, default="")),
+            area=area or commune.area,
+            ethnicity=self._unlegacy(number, "ethnicity", parse("ethnicity", normalise.parse_text, default="")),
             members=members, income_per_capita=income, deprivations=frozenset(deprivations),
-            declared_classification=declared, note=parse("note", normalise.parse_text, default=""),
-            extra={text: normalise.cell_text(cells[index]) for index, text in self.extra_columns
+            declared_classification=declared,
+            note=self._unlegacy(number, "note", parse("note", normalise.parse_text, default="")),
+            extra={text: self._unlegacy(number, None, normalise.cell_text(cells[index]), column=text)
+                   for index, text in self.extra_columns
                    if index < len(cells) and not normalise.is_blank(cells[index])},
             **flags,
         ), []
+
+    def _unlegacy(self, number: int, key: str | None, text, *, column: str = ""):
+        """`text` in Unicode when it was typed in a legacy font (TCVN3, VNI: domain.md §11, rule 14), with a
+        warning showing both, so that nothing changes silently; else `text` as it is."""
+        conversion = _legacy_conversion(text) if text else None
+        if conversion is None:
+            return text
+        column = self.header.header(key) if key else column
+        self.warnings.append(Problem(number, column, text, _(
+            "Dòng %(row)s: ô “%(column)s” được gõ bằng phông %(font)s, đã chuyển sang Unicode: “%(original)s” → "
+            "“%(converted)s”. Hãy kiểm tra lại."
+        ) % {"row": number, "column": column, "font": legacy_text.LABELS[conversion.encoding], "original": text,
+             "converted": conversion.text}))
+        return conversion.text
 
     def _commune(self, number: int, cells: list, problem) -> Commune | None:
         code_value = self._cell(cells, "commune_code")
@@ -366,17 +394,14 @@ class RowValidator:
                 return None
             commune = self.communes.get(code)
             if commune is None:
-                # Same words whether the code exists elsewhere or not at all: scope never leaks.
-                problem("commune_code", code_value, _(
-                    "Dòng %(row)s: mã xã %(code)s không phải là xã thuộc %(scope)s."
-                ) % {"row": number, "code": code, "scope": self.scope_name})
+                problem("commune_code", code_value, self._commune_unknown(number, code))
             return commune
         name_value = self._cell(cells, "commune_name")
         if normalise.is_blank(name_value):
             key = "commune_code" if "commune_code" in self.header.columns else "commune_name"
             problem(key, name_value, _("Dòng %(row)s: thiếu mã xã (hoặc tên xã).") % {"row": number})
             return None
-        folded = fold(str(name_value))
+        folded = fold(self._unlegacy(number, "commune_name", normalise.parse_text(name_value)))
         matches = self.by_name.get(folded, [])
         if len(matches) != 1:
             problem("commune_name", name_value, _(
@@ -384,6 +409,25 @@ class RowValidator:
             ) % {"row": number, "name": normalise.cell_text(name_value), "scope": self.scope_name})
             return None
         return matches[0]
+
+
+    def _commune_unknown(self, number: int, code: str) -> str:
+        """A code outside the upload's scope: whose commune it is (the officer typed a neighbour's code), or that
+        no commune has it (a typo, or a code from an older catalogue)."""
+        other = self.elsewhere.get(code)
+        if other is None:
+            if self.year is None:
+                return _("Dòng %(row)s: không có xã nào mang mã %(code)s trong danh mục đơn vị hành chính; "
+                         "hãy kiểm tra lại mã xã.") % {"row": number, "code": code}
+            return _("Dòng %(row)s: không có xã nào mang mã %(code)s trong danh mục đơn vị hành chính năm "
+                     "%(year)s; hãy kiểm tra lại mã xã.") % {"row": number, "code": code, "year": self.year}
+        name, parent = other
+        if parent:
+            return _("Dòng %(row)s: mã %(code)s là của %(name)s thuộc %(parent)s, không thuộc %(scope)s; chỉ "
+                     "nhập được các xã thuộc %(scope)s.") % {
+                "row": number, "code": code, "name": name, "parent": parent, "scope": self.scope_name}
+        return _("Dòng %(row)s: mã %(code)s là của %(name)s, không thuộc %(scope)s; chỉ nhập được các xã thuộc "
+                 "%(scope)s.") % {"row": number, "code": code, "name": name, "scope": self.scope_name}
 
 
 _BAD = object()
@@ -459,10 +503,18 @@ def _fast_code(value, *, width: int | None = None) -> str | None:
 
 
 def _fast_text(value) -> str | None:
-    """normalise.parse_text for text already in NFC: whitespace collapsed as nfc() does; None otherwise."""
+    """normalise.parse_text for text already in NFC: whitespace collapsed as nfc() does; None otherwise, and for
+    text typed in a legacy font (`validate` converts it, with a warning)."""
     if type(value) is not str or not unicodedata.is_normalized("NFC", value):
         return None
-    return " ".join(value.split())
+    text = " ".join(value.split())
+    if not text.isascii() and max(text) <= "\xff" and legacy_text.legacy_conversion(text) is not None:
+        return None  # the pre-filter inline: genuine Vietnamese almost always has a letter above U+00FF
+    return text
+
+
+def _legacy_conversion(text: str) -> legacy_text.Conversion | None:
+    return legacy_text.legacy_conversion(text) if legacy_text.may_be_legacy(text) else None
 
 
 def _fast_integer(value) -> int | None:

@@ -7,19 +7,24 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from config.access import user_may
 from config.api import ApplicationError
 from config.broker import broker_down_message
 from households.classification import ClassificationValue
-from households.importing.annotate import annotated_workbook
+from households.importing.annotate import import_batch_annotate
 from households.importing.commit import import_batch_revert
+from households.importing.defaults import review_year_in_progress, template_years, upload_year_default
 from households.importing.pipeline import import_batch_create
 from households.importing.selectors import import_batches_visible_to, may_revert, may_upload
 from households.importing.template import review_template_xlsx
+from households.models_imports import ERRORS_PER_PAGE
 from households.selectors import standards_all
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -38,6 +43,8 @@ def _summary_rows(batch) -> list[dict]:
 
 
 def import_list(request):
+    if not user_may(request.user, "imports", "list"):  # leadership does not see imports at all (access matrix)
+        raise Http404
     batches = import_batches_visible_to(user=request.user)
     if request.method == "POST":
         if not may_upload(user=request.user):
@@ -55,44 +62,63 @@ def import_list(request):
                 form.add_error("file" if error.field in (None, "file") else error.field, error.message)
                 duplicate = error.extra.get("duplicate_of")
                 if duplicate:
-                    messages.info(request, _("Xem lần nhập trước: số %(id)s.") % {"id": duplicate})
+                    messages.info(request, format_html(
+                        '<a href="{}" data-testid="duplicate-of">{}</a>', reverse("imports:detail", args=[duplicate]),
+                        _("Xem lần nhập trước (số %(id)s)") % {"id": duplicate},
+                    ))
             else:
                 return redirect("imports:detail", pk=batch.pk)
     else:
-        form = UploadForm(initial={"year": timezone.localdate().year - (1 if timezone.localdate().month < 9 else 0)})
+        form = UploadForm(initial={"year": upload_year_default(request.user)})
     page = Paginator(batches, 25).get_page(request.GET.get("page"))
     return render(request, "households/imports/list.html", {
         "form": form, "page": page, "may_upload": may_upload(user=request.user),
+        "template_years": template_years(), "template_year": _template_year(form, request.user),
     })
+
+
+def _template_year(form, user) -> int:
+    """The blank template's year follows the upload form's year (a valid one), else the proposed default."""
+    try:
+        year = int(form["year"].value())
+    except (TypeError, ValueError):
+        year = None
+    return year if year in template_years() else upload_year_default(user)
 
 
 def _batch_or_404(request, pk: int):
     return get_object_or_404(import_batches_visible_to(user=request.user), pk=pk)
 
 
+def _status_context(request, batch) -> dict:
+    """The summary, and a rejected batch's errors one page at a time (?page=; a query for pages after the first)."""
+    error_page = None
+    if batch.error_count:
+        error_page = Paginator(batch.error_pages_all(), ERRORS_PER_PAGE).get_page(request.GET.get("page"))
+    return {"batch": batch, "summary": _summary_rows(batch), "may_revert": may_revert(user=request.user),
+            "error_page": error_page}
+
+
 def import_detail(request, pk: int):
     batch = _batch_or_404(request, pk)
-    return render(request, "households/imports/detail.html", {
-        "batch": batch, "summary": _summary_rows(batch), "may_revert": may_revert(user=request.user),
-    })
+    return render(request, "households/imports/detail.html", _status_context(request, batch))
 
 
 def import_progress(request, pk: int):
     """The htmx partial: a progress bar while the batch runs, the summary once it is done."""
     batch = _batch_or_404(request, pk)
-    return render(request, "households/imports/_status.html", {
-        "batch": batch, "summary": _summary_rows(batch), "may_revert": may_revert(user=request.user),
-    })
+    return render(request, "households/imports/_status.html", _status_context(request, batch))
 
 
 def import_annotated(request, pk: int):
+    """The annotated copy the worker built when the batch finished, served as the file it is. A batch finished
+    before there was one (or whose file went missing) gets it built here, once, within a tenth of the row cap."""
     batch = _batch_or_404(request, pk)
-    issues = batch.errors or batch.warning_entries()
-    content = annotated_workbook(path=Path(batch.file.path), errors=issues)
-    response = HttpResponse(content, content_type=XLSX)
-    name = Path(batch.original_name).stem
-    response["Content-Disposition"] = f'attachment; filename="{name}-danh-dau-loi.xlsx"'
-    return response
+    if not batch.is_finished:
+        raise Http404
+    batch = import_batch_annotate(batch=batch, in_request=True)
+    name = f"{Path(batch.original_name).stem}-danh-dau-loi.xlsx"
+    return FileResponse(batch.annotated.open("rb"), as_attachment=True, filename=name, content_type=XLSX)
 
 
 def import_original(request, pk: int):
@@ -117,10 +143,11 @@ def import_revert(request, pk: int):
 
 def review_template(request):
     try:
-        year = int(request.GET.get("year") or timezone.localdate().year)
+        year = int(request.GET.get("year") or review_year_in_progress())
         standard = standards_all().for_review(year=year, kind="periodic")
     except (ValueError, ApplicationError) as error:
         raise Http404(str(error)) from error
     response = HttpResponse(review_template_xlsx(standard=standard, year=year), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="mau-ra-soat-ho-ngheo-{year}.xlsx"'
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"mau-ra-soat-ho-ngheo-{year}.xlsx")
     return response

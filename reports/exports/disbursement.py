@@ -129,7 +129,7 @@ def _title(sheet, formats: Formats, report: DisbursementReport, last: int, title
     sheet.merge_range(3, 0, 3, last, text(
         _("Đơn vị tính: triệu đồng. Kế hoạch vốn gồm vốn giao trong năm và vốn năm trước chuyển sang. Tỷ lệ giải ngân"
           " = đã giải ngân / kế hoạch vốn × 100. Số liệu tổng hợp lúc %(stamp)s.")
-        % {"stamp": timezone.localtime(stamp).strftime("%H:%M %d/%m/%Y")}), formats.subtitle)
+        % {"stamp": timezone.localtime(stamp).strftime("%d/%m/%Y %H:%M")}), formats.subtitle)
 
 
 def _money_cells(sheet, row: int, column: int, money: Money, formats: Formats, total: bool) -> None:

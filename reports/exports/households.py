@@ -108,7 +108,7 @@ def household_list_xlsx(request: HouseholdListRequest, target,
     sheet.merge_range(0, 0, 0, last, text(title), formats.title)
     sheet.merge_range(1, 0, 1, last, text(_("%(unit)s (mã %(code)s). Xuất lúc %(now)s: %(count)s hộ.") % {
         "unit": request.unit.name, "code": request.unit.code, "count": f"{total:,}".replace(",", "."),
-        "now": timezone.localtime().strftime("%H:%M %d/%m/%Y")}), formats.subtitle)
+        "now": timezone.localtime().strftime("%d/%m/%Y %H:%M")}), formats.subtitle)
     note = (_("Danh sách có họ tên chủ hộ: dữ liệu cá nhân, chỉ dùng cho công tác giảm nghèo, không chuyển cho "
               "người không có thẩm quyền. Số định danh chỉ xem trên trang từng hộ.") if personal else
             _("Vai trò của người xuất chỉ xem số liệu tổng hợp: danh sách không có họ tên và số định danh của chủ hộ."))

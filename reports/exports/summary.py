@@ -26,8 +26,10 @@ from django.utils.translation import gettext_lazy
 
 from provinces.models import LEGACY_VALID_TO, REORGANISATION_DATE, AdministrativeUnit, UnitSuccession, end_of_year
 from provinces.selectors import default_successors, primary_predecessors, scope_filter, units_in_force
+from reports import publications
 from reports.exports.workbook import Formats, new_workbook, print_setup, rate_value, text, write_number_or_blank
 from reports.models import PovertyAggregate, PovertyGroup
+from reports.models_publications import PublicationFigure
 from reports.selectors import (
     COUNT_FIELDS,
     CURRENT,
@@ -78,6 +80,7 @@ class SummaryReport:
     lines: list[SummaryLine]
     generated_at: datetime.datetime
     groups: list[SummaryLine] = field(default_factory=list)  # the unit's figures by group of households
+    figures_label: str = ""  # "Số liệu chính thức (QĐ số …)" or "Số liệu tạm tính" (reports.publications)
 
     @property
     def total(self) -> PovertyFigures | None:
@@ -154,7 +157,11 @@ def _natural(unit: AdministrativeUnit, year: int, view: str) -> list[SummaryLine
     """Two queries: the units in force at the end of `year` below `unit`, and their aggregate rows."""
     units = _subtree(end_of_year(year), unit)
     by_pk = {item.pk: item for item in units}
-    rows = PovertyAggregate.objects.filter(year=year, group=PovertyGroup.ALL).filter(
+    # A published year: the frozen figures of its publication (reports.publications), never a later recompute.
+    publication = publications.publication_of(unit=unit, year=year)
+    source = (PublicationFigure.objects.filter(publication=publication) if publication is not None
+              else PovertyAggregate.objects)
+    rows = source.filter(year=year, group=PovertyGroup.ALL).filter(
         scope_filter(unit=unit, prefix="unit")
     )
     figures_of = {row.unit_id: _figures(row, unit=by_pk.get(row.unit_id, unit), view=view) for row in rows}
@@ -220,8 +227,10 @@ def summary_build(*, unit: AdministrativeUnit, year: int, view: str | None = Non
         lines = _legacy_year_under_current(unit, year)
     else:
         lines = _current_year_under_legacy(unit, year)
+    publication = publications.publication_of(unit=unit, year=year) if view == natural_view(year) else None
     return SummaryReport(unit=unit, year=year, view=view, lines=lines, generated_at=timezone.localtime(),
-                         groups=_groups(unit, year, view, lines[0].figures))
+                         groups=_groups(unit, year, view, lines[0].figures),
+                         figures_label=publications.figures_label(publication).text)
 
 
 def _groups(unit: AdministrativeUnit, year: int, view: str, total: PovertyFigures | None) -> list[SummaryLine]:
@@ -308,8 +317,10 @@ def _title_block(sheet, formats: Formats, report: SummaryReport, title: str | No
     sheet.set_row(4, 30)
     sheet.merge_range(4, 0, 4, last, text(
         _("%(view)s. Đơn vị tính: hộ; tỷ lệ: %% số hộ dân cư. Số liệu tổng hợp lúc %(stamp)s; xuất lúc %(now)s.")
-        % {"view": view_description(report), "stamp": timezone.localtime(stamp).strftime("%H:%M %d/%m/%Y"),
-           "now": report.generated_at.strftime("%H:%M %d/%m/%Y")}), formats.subtitle)
+        % {"view": view_description(report), "stamp": timezone.localtime(stamp).strftime("%d/%m/%Y %H:%M"),
+           "now": report.generated_at.strftime("%d/%m/%Y %H:%M")}), formats.subtitle)
+    if report.figures_label:  # official (with the decision) or provisional: a line of its own (issue 17)
+        sheet.merge_range(5, 0, 5, last, text(report.figures_label), formats.subtitle)
 
 
 def _header(sheet, formats: Formats, name_label: str | None = None) -> None:

@@ -61,7 +61,8 @@
     }
     chart.setOption({
       animation: false,
-      grid: { left: 8, right: 16, top: 24, bottom: 8, containLabel: true },
+      // Slanted unit names reach left of the first bar: room for them (containLabel counts only the y axis there).
+      grid: { left: data.children.length > 6 ? 64 : 8, right: 16, top: 24, bottom: 8, containLabel: true },
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" },
         valueFormatter: function (value) { return rateText(value, data.labels); } },
       xAxis: { type: "category", data: data.children.map(function (child) { return withUnknown(child.name, child.rate, data); }),
@@ -73,37 +74,102 @@
     return chart;
   }
 
+  // The tile map (reports/tilemap.py): each child unit an equal square on the grid the server computed from the
+  // units' coordinates, coloured by its class of poverty rate, labelled with its name and rate; the legend gives
+  // each class its numbers. SVG renderer: crisp when printed, and the labels are text. Sized from its width:
+  // tiles of at most 96 px, the height follows the number of rows.
+  function mapLayout(container, map) {
+    var width = Math.max(container.clientWidth, 240);
+    var tile = Math.max(26, Math.min(96, Math.floor((width - 16) / Math.max(map.columns, 1))));
+    var perRow = Math.max(1, Math.floor((width - 16) / 116));
+    var legendRows = Math.ceil(map.classes.length / perRow);
+    var legendHeight = 24 + legendRows * 22;
+    return { width: width, tile: tile, perRow: perRow, left: Math.round((width - tile * map.columns) / 2), top: 8,
+      legendTop: 8 + tile * map.rows + 14, height: 8 + tile * map.rows + 14 + legendHeight + 4 };
+  }
+
+  function mapOption(data, box) {
+    var map = data.map;
+    var tile = box.tile;
+    var nameSize = Math.max(9, Math.min(13, Math.round(tile / 7)));
+    var legend = [{ type: "text", left: 0, top: 0, style: { text: map.labels.legend_title, fontSize: 12,
+      fontWeight: 600, fill: "#212529" } }];
+    map.classes.forEach(function (entry, index) {
+      var x = (index % box.perRow) * 116;
+      var y = 22 + Math.floor(index / box.perRow) * 22;
+      legend.push({ type: "rect", shape: { x: x, y: y, width: 18, height: 14 },
+        style: { fill: entry.colour, stroke: "#6c757d", lineWidth: 0.5 } });
+      legend.push({ type: "text", x: x + 24, y: y + 1, style: { text: entry.label, fontSize: 12, fill: "#212529" } });
+    });
+    return {
+      animation: false,
+      tooltip: { formatter: function (p) {
+        var unit = map.tiles[p.dataIndex];
+        var encode = window.echarts.format.encodeHTML;
+        return encode(unit.name) + ": " + encode(rateText(unit.rate, data.labels))
+          + (unit.placed ? "" : " (" + encode(map.labels.no_position) + ")");
+      } },
+      graphic: [{ type: "group", left: Math.max(8, Math.round((box.width - box.perRow * 116) / 2) + 8), top: box.legendTop,
+        children: legend }],
+      series: [{
+        type: "custom", coordinateSystem: "none", cursor: data.drillable ? "pointer" : "default",
+        data: map.tiles.map(function (unit, index) { return [unit.col, unit.row, unit["class"], index]; }),
+        renderItem: function (params, api) {
+          var unit = map.tiles[api.value(3)];
+          var entry = map.classes[unit["class"]];
+          var x = box.left + unit.col * tile;
+          var y = box.top + unit.row * tile;
+          var rate = unit.rate === null ? "—" : rateText(unit.rate, data.labels);
+          return { type: "group", children: [
+            { type: "rect", shape: { x: x + 1, y: y + 1, width: tile - 2, height: tile - 2, r: 3 },
+              style: { fill: entry.colour, stroke: unit.placed ? "#ffffff" : "#6c757d", lineWidth: 1,
+                lineDash: unit.placed ? null : [3, 2] } },
+            { type: "text", silent: true, style: { text: unit.short, x: x + tile / 2, y: y + tile * 0.36,
+              align: "center", verticalAlign: "middle", fontSize: nameSize, fill: entry.text,
+              width: tile - 6, overflow: "truncate", ellipsis: "…" } },
+            { type: "text", silent: true, style: { text: rate, x: x + tile / 2, y: y + tile * 0.68,
+              align: "center", verticalAlign: "middle", fontSize: nameSize + 1, fontWeight: 700, fill: entry.text,
+              width: tile - 4, overflow: "truncate", ellipsis: "" } },
+          ] };
+        },
+      }],
+    };
+  }
+
+  // The grid the tiles are drawn on, on the container (data-tile-left/-top/-size, CSS pixels from its top left
+  // corner): where a unit's tile is (a click there drills down), for the browser tests and anyone scripting the page.
+  function markLayout(container, box) {
+    container.setAttribute("data-tile-left", String(box.left));
+    container.setAttribute("data-tile-top", String(box.top));
+    container.setAttribute("data-tile-size", String(box.tile));
+  }
+
   function mapChart(data) {
-    var chart = init("chart-map");
-    if (!chart) {
+    var container = document.getElementById("chart-map");
+    if (!container || !data.map || !data.map.tiles.length) {
       return null;
     }
-    var placed = data.children.filter(function (child) {
-      return child.latitude !== null && child.longitude !== null;
+    var box = mapLayout(container, data.map);
+    container.style.height = box.height + "px";
+    markLayout(container, box);
+    var chart = window.echarts.init(container, null, { renderer: "svg" });
+    chart.setOption(mapOption(data, box));
+    chart.on("click", function (params) {
+      if (params.componentType === "series") { drill(data, data.map.tiles[params.dataIndex].code); }
     });
-    var known = placed.map(function (child) { return child.rate; }).filter(function (rate) { return rate !== null; });
-    var points = placed.map(function (child) {
-      return { name: child.name, code: child.code, value: [child.longitude, child.latitude, child.rate],
-        itemStyle: child.rate === null ? { color: GREY } : undefined };
+    window.addEventListener("resize", function () {
+      if (!container.clientWidth) {
+        return;
+      }
+      var next = mapLayout(container, data.map);
+      if (next.width !== box.width) {
+        box = next;
+        container.style.height = box.height + "px";
+        markLayout(container, box);
+        chart.resize();
+        chart.setOption(mapOption(data, box), true);
+      }
     });
-    chart.setOption({
-      animation: false,
-      grid: { left: 8, right: 56, top: 16, bottom: 8, containLabel: true },
-      tooltip: { formatter: function (p) { return p.data.name + ": " + rateText(p.data.value[2], data.labels); } },
-      xAxis: { type: "value", scale: true, name: "°E", splitLine: { lineStyle: { type: "dotted" } } },
-      yAxis: { type: "value", scale: true, name: "°N", splitLine: { lineStyle: { type: "dotted" } } },
-      visualMap: known.length ? {
-        type: "continuous", dimension: 2, min: Math.min.apply(null, known), max: Math.max.apply(null, known) || 1,
-        right: 0, top: "middle", calculable: false, text: ["%", ""], itemHeight: 120,
-        inRange: { color: ["#fde0c5", "#f59e4c", BRAND] }, outOfRange: { color: GREY },
-      } : undefined,
-      series: [{
-        type: "scatter", symbolSize: data.children.length > 40 ? 12 : 22, data: points,
-        label: { show: data.children.length <= 20, position: "right", formatter: function (p) { return p.data.name; },
-          fontSize: 11 },
-      }],
-    });
-    chart.on("click", function (params) { drill(data, params.data.code); });
     return chart;
   }
 

@@ -23,7 +23,7 @@ def test_overview_draws_the_charts(live_server, units):
         page.goto(f"{live_server.url}/budgets/?unit=20&year=2023")
         page.wait_for_selector("#budget-projects-chart svg")
         page.wait_for_selector("#budget-monthly-chart svg")
-        assert page.get_by_test_id("allocated").inner_text() == "344.961"
+        assert page.get_by_test_id("allocated").inner_text() == "344.961,000"  # million đồng, three decimals everywhere
         assert page.locator("#budget-projects-chart svg path").count() > 10
         page.screenshot(path=str(ARTIFACTS / "budgets-overview.png"), full_page=True)
     assert errors == []

@@ -189,7 +189,9 @@ def test_the_import_page(client, world, tmp_path):
         response = client.post("/budgets/import/", {"kind": "allocations", "file": handle})
     assert response.status_code == 400
     html = response.content.decode()
-    assert 'data-testid="import-rejected"' in html and "Dòng 5: không có đơn vị mã “181”" in html
+    # The row is in its own column: the message does not repeat "Dòng 5:".
+    assert 'data-testid="import-rejected"' in html and "<td>5</td>" in html
+    assert "Không có đơn vị mã “181”" in html and "Dòng 5:" not in html
     assert counts() == (0, 0, 0)
     good = workbook(tmp_path / "kh.xlsx", ALLOCATION_HEADERS, GOOD_ALLOCATIONS)
     with good.open("rb") as handle:

@@ -32,10 +32,11 @@ def test_projects_of_the_2021_2025_programme(client, people, structure):
         ("DA3.1", "Hỗ trợ phát triển sản xuất trong lĩnh vực nông nghiệp", True),
         ("DA3.2", "Cải thiện dinh dưỡng", True),
     ]
+    # The structure is settled (rule 11): every project and sub-project is shown as fact.
     assert [(s["code"], s["is_confirmed"]) for s in by_code["DA4"]["subprojects"]] == [
-        ("DA4.1", True), ("DA4.2", False), ("DA4.3", False),
+        ("DA4.1", True), ("DA4.2", True), ("DA4.3", True),
     ]
-    assert all(not s["is_confirmed"] for s in by_code["DA1"]["subprojects"] + by_code["DA7"]["subprojects"])
+    assert all(s["is_confirmed"] for p in projects for s in p["subprojects"])
     assert by_code["DA2"]["subprojects"] == [] and by_code["DA5"]["subprojects"] == []
     assert all(p["is_confirmed"] and p["programme"] == "2021-2025" for p in projects)
 

@@ -1,6 +1,7 @@
-"""The programme structure as data: loaded by load_reference_data, idempotent, unconfirmed names kept as such."""
+"""The programme structure as data: loaded by load_reference_data, idempotent, settled (rule 11)."""
 
 import json
+import re
 
 import pytest
 
@@ -19,17 +20,18 @@ def test_structure_load_is_idempotent(db):
     assert Indicator.objects.count() == first.indicators
 
 
-def test_names_and_confidence_follow_the_reference(db):
+def test_the_2021_2025_structure_is_settled_and_its_notes_are_plain_vietnamese(db):
     programme_structure_load()
-    subprojects = dict(SubProject.objects.values_list("code", "confidence"))
-    assert subprojects == {
-        "DA1.1": "recollection", "DA1.2": "recollection", "DA3.1": "confirmed", "DA3.2": "confirmed",
-        "DA4.1": "confirmed", "DA4.2": "partial", "DA4.3": "partial", "DA6.1": "confirmed",
-        "DA6.2": "recollection", "DA7.1": "recollection", "DA7.2": "recollection",
-    }
-    assert SubProject.objects.get(code="DA4.2").name == "Hỗ trợ người lao động đi làm việc ở nước ngoài theo hợp đồng"
-    assert not SubProject.objects.get(code="DA7.2").is_confirmed
+    assert sorted(SubProject.objects.values_list("code", flat=True)) == [
+        "DA1.1", "DA1.2", "DA3.1", "DA3.2", "DA4.1", "DA4.2", "DA4.3", "DA6.1", "DA6.2", "DA7.1", "DA7.2"]
+    # Rule 11: the structure of Decision 90/QĐ-TTg is settled, so nothing in it is marked unconfirmed.
+    assert set(SubProject.objects.values_list("confidence", flat=True)) == {Confidence.CONFIRMED}
     assert set(Project.objects.values_list("confidence", flat=True)) == {Confidence.CONFIRMED}
+    assert SubProject.objects.get(code="DA4.2").name == "Hỗ trợ người lao động đi làm việc ở nước ngoài theo hợp đồng"
+    notes = [*Programme.objects.values_list("note", flat=True), *Project.objects.values_list("note", flat=True),
+             *SubProject.objects.values_list("note", flat=True), *Indicator.objects.values_list("note", flat=True)]
+    for note in notes:
+        assert not re.search(r"docs/|\.md\b|§|xác nhận|nghiên cứu|[A-Za-z]{4,} [a-z]{3,} [a-z]{3,}", note), note
     merged = Programme.objects.get(code="2026-2030")
     assert (merged.start_year, merged.end_year, merged.projects.count()) == (2026, 2030, 0)
     assert merged.structure_confidence == Confidence.NOT_RETRIEVED and not merged.is_structure_confirmed

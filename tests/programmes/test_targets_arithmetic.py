@@ -126,9 +126,11 @@ def test_status_rule_boundaries(_case, baseline, target, current, final, on, exp
     )
 
 
-def test_the_status_rule_is_written_down():
-    for word in ("met", "missed", "on_track", "at_risk", "12"):
+def test_the_status_rule_is_written_down_in_the_pages_labels():
+    for word in ("“Đạt”", "“Không đạt”", "“Đúng tiến độ”", "“Có nguy cơ không đạt”", "“Chưa đánh giá”", "12"):
         assert word in t.STATUS_RULE
+    for code in (t.MET, t.MISSED, t.ON_TRACK, t.AT_RISK):
+        assert code not in t.STATUS_RULE
 
 
 # --- one target -----------------------------------------------------------------------------------------------------

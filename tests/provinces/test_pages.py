@@ -48,7 +48,7 @@ def test_tree_children_are_scoped_htmx_partials(client, people, reorg):
     province = client.get("/units/06/children/?period=legacy", HTTP_HX_REQUEST="true").content.decode()
     assert "Huyện Na Rì" in province and "Ba Bể" not in province
     district = client.get("/units/066/children/?period=legacy", HTTP_HX_REQUEST="true").content.decode()
-    assert links(district) == ["02146", "02161"]
+    assert links(district) == ["02161", "02146"]  # Vietnamese name order (provinces.collation), not code order
     assert client.get("/units/061/children/?period=legacy").status_code == 404
     login(client, "so_bk")
     province = client.get("/units/06/children/?period=legacy").content.decode()
@@ -60,7 +60,7 @@ def test_the_switch_shows_the_2025_units(client, people, reorg):
     html = client.get("/units/?period=current").content.decode()
     assert 'hx-get="/units/19/children/?period=current"' in html
     communes = client.get("/units/19/children/?period=current").content.decode()
-    assert links(communes) == ["02143", "02161"]  # not Chợ Rã 01840, which came from Ba Bể
+    assert links(communes) == ["02161", "02143"]  # by name; not Chợ Rã 01840, which came from Ba Bể
 
 
 @pytest.mark.parametrize(
@@ -88,7 +88,7 @@ def test_unit_page_shows_parent_children_flags_totals_and_links(client, people, 
     parent = html.split('data-testid="unit-parent"')[1].split("</dd>")[0]
     assert "Tỉnh Bắc Kạn" in parent
     children = html.split('data-testid="unit-children"')[1]
-    assert links(children) == ["02146", "02161"]
+    assert links(children) == ["02161", "02146"]  # by name
     totals = html.split('data-testid="unit-totals"')[1].split('data-testid="unit-children"')[0]
     assert "<td>2023</td>" in totals and "<td>2022</td>" in totals  # years not written as 2.023
     assert "3.500" in totals  # 2023: the sum of the communes
@@ -161,8 +161,9 @@ def test_import_page_rejects_a_bad_workbook_whole(client, people, reorg, tmp_pat
     assert response.status_code == 400
     html = response.content.decode()
     assert 'data-testid="import-rejected"' in html
-    assert "Dòng 3: không có đơn vị mã “99999”" in html
-    assert "Dòng 4: số hộ không được âm." in html
+    assert "<td>3</td>" in html and "Không có đơn vị mã “99999”" in html
+    assert "<td>4</td>" in html and "Số hộ không được âm." in html
+    assert "Dòng 3:" not in html and "Dòng 4:" not in html  # the row has its own column
     assert not HouseholdTotal.objects.exists()
     workbook.active.delete_rows(3, 2)
     workbook.save(path)

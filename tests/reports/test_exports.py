@@ -4,6 +4,7 @@ frozen panes, print settings), the 2025 views, scope, and the "Báo cáo" page."
 
 import datetime
 import io
+import re
 import zipfile
 
 import openpyxl
@@ -290,6 +291,9 @@ def test_reports_page_lists_the_downloads(client, reviewed, people, django_asser
     assert 'data-testid="download-summary"' in body and 'data-testid="export-households"' in body
     assert '<option value="066" selected>' in body and "Huyện Bình Gia" not in body
     assert '<option value="legacy" selected>' in body
+    link = re.search(r'href="([^"]+)" data-testid="review-link"', body).group(1)
+    assert client.get(link.replace("&amp;", "&")).status_code == 200  # the review cycle's completeness page
+    assert client.get("/review/").status_code == 200  # by default the last year the staff's own unit reviewed
 
 
 QUERIES = 8  # session, user, profile, scope check, units, aggregates (+ names for the disbursement report)
@@ -305,8 +309,8 @@ def test_downloads_run_a_bounded_number_of_queries(client, reviewed, people, dja
         rows = sheet_rows(download(client, "/reports/exports/summary.xlsx", unit="06", year=2024).content)
     assert [row[1] for row in rows[FIRST_DATA_ROW:] if row[1]] == [
         "06", "061", "01849", "066", "02146", "02147", "02148", "02149", "02161"]
-    with django_assert_max_num_queries(QUERIES):
-        download(client, "/reports/exports/disbursement.xlsx", unit="06", year=2024)
+    with django_assert_max_num_queries(QUERIES):  # no disbursement figures for 2024: back to the page, a message
+        assert client.get("/reports/exports/disbursement.xlsx", {"unit": "06", "year": 2024}).status_code == 302
 
 
 def test_summary_group_sheet_equals_the_group_aggregates(client, reviewed, people):

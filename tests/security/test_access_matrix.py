@@ -30,11 +30,13 @@ from rest_framework.test import APIClient
 
 from budgets.models import Allocation, Disbursement
 from config.access import MATRIX, ROLES, Access, allowed
-from households.models import Household, HouseholdReview, ImportBatch, PersonalDataAccess
+from households.models import Household, HouseholdReview, ImportBatch, PersonalDataAccess, UnitReviewState
 from programmes.models import PovertyTarget
 from programmes.services import poverty_target_set, programme_structure_load
 from provinces.models import AdministrativeUnit, Role
+from reports.aggregates import disbursement_recompute
 from reports.models import ExportJob
+from reports.models_publications import Publication
 from tests.budgets.conftest import allocate, disburse
 from tests.factories import TEST_PASSWORD, ProfileFactory
 from tests.households.conftest import registry, standards  # noqa: F401  (fixtures)
@@ -46,6 +48,7 @@ USERNAMES = {
     "district_officer": "canbo_nari", "provincial_staff": "so_bk", "leadership": "lanhdao_bk", "admin": "quantri_bk",
 }
 MISSING = 999_999
+PUBLICATION = 4242  # Bắc Kạn's published 2020 (the reopen route)
 
 
 def in_scope(role: str, location: str) -> bool:
@@ -102,6 +105,15 @@ def world(settings, tmp_path, units, people, registry):  # noqa: F811
         line.refresh_from_db()
         places[location] = Place(district=district, household=household, target=target, line=line,
                                  disbursement=payment, batch=batch)
+        # The review cycle (the imports above are of 2024, left open): 2023 open (to submit), 2022 submitted (to
+        # approve or return), 2021 approved (Bắc Kạn publishes it), 2020 published in Bắc Kạn (to reopen).
+        UnitReviewState.objects.create(unit=district, year=2022, state="submitted", submitted_by=people["officer"])
+        for year in (2020, 2021):
+            UnitReviewState.objects.create(unit=district, year=year, state="approved")
+    UnitReviewState.objects.create(unit=units["province"], year=2020, state="published", comment="QĐ số 1/QĐ-UBND")
+    Publication.objects.create(pk=PUBLICATION, province=units["province"], year=2020, version=1,
+                               decision_number="1/QĐ-UBND", decision_date=datetime.date(2020, 12, 20))
+    disbursement_recompute(year=2023)  # the disbursement export reads the aggregates (on_commit never fires here)
     return places
 
 
@@ -121,6 +133,10 @@ def _snapshot(place: Place) -> tuple:
         Disbursement.objects.filter(allocation=place.line).count(),
         ImportBatch.objects.count(),
         ExportJob.objects.count(),
+        # the review cycle (issue 17): the district's 2023 and 2022 states, and the publications
+        UnitReviewState.objects.filter(unit=place.district, year=2023).values_list("state", flat=True).first(),
+        UnitReviewState.objects.filter(unit=place.district, year=2022).values_list("state", flat=True).first(),
+        Publication.objects.filter(reopened_at__isnull=True).count(),
     )
 
 
@@ -253,6 +269,25 @@ ROUTES = [
     Route("history", "detail", "page", "get", lambda p: f"/programmes/targets/{target(p)}/", kind="history"),
     Route("history", "detail", "page", "get", lambda p: f"/budgets/allocations/{line(p)}/", kind="history"),
     Route("history", "detail", "page", "get", lambda p: f"/households/{household(p)}/", kind="history"),
+    # the review cycle (issue 17): every transition, per district, through the pages; the reads through the API
+    Route("review_status", "detail", "api", "get",
+          lambda p: f"/api/v1/review-status/?unit={district_code(p)}&year=2024"),
+    Route("review_status", "detail", "page", "get", lambda p: f"/review/?unit={district_code(p)}&year=2024"),
+    Route("review_status", "submit", "page", "post", lambda p: "/review/submit/", ok=(302,),
+          data=lambda p: {"unit": district_code(p), "year": "2023"},
+          changed=lambda p, before, after: after[9] == "submitted"),
+    Route("review_status", "approve", "page", "post", lambda p: "/review/approve/", ok=(302,),
+          data=lambda p: {"unit": district_code(p), "year": "2022"},
+          changed=lambda p, before, after: after[10] == "approved"),
+    Route("review_status", "return", "page", "post", lambda p: "/review/return/", ok=(302,),
+          data=lambda p: {"unit": district_code(p), "year": "2022", "comment": "Thiếu hộ"},
+          changed=lambda p, before, after: after[10] == "returned"),
+    Route("publications", "list", "api", "get", lambda p: "/api/v1/publications/", kind="role"),
+    Route("publications", "publish", "page", "post", lambda p: "/review/publish/", kind="role", ok=(302,),
+          data=lambda p: {"unit": "06", "year": "2021", "decision_number": "2/QĐ-UBND", "decision_date": "2021-12-20"}),
+    Route("publications", "reopen", "page", "post",
+          lambda p: f"/review/publications/{PUBLICATION}/reopen/", kind="role", ok=(302,),
+          data=lambda p: {"reason": "Bổ sung"}),
 ]
 
 # Cells of the matrix that no page or API offers at all (so nothing to try beyond the routes above), with why.

@@ -34,6 +34,7 @@ def test_enrol_then_the_next_login_asks_for_the_code(live_server, people):
                 if "Content Security Policy" in message.text else None)
         log_in(page, live_server.url, "so_bk", TEST_PASSWORD)
         page.goto(f"{live_server.url}/households/")
+        page.get_by_test_id("user-menu").click()  # the user's menu holds the language and two-step links
         page.get_by_test_id("otp-link").click()
         page.wait_for_url("**/accounts/otp/enrol/")
         qr = page.get_by_test_id("otp-qr")

@@ -31,6 +31,9 @@ class Command(BaseCommand):
 
         rows = sum(result.rows for result in recompute_all(reason="seed_demo").values())
         self.stdout.write(f"Số liệu tổng hợp (bảng tổng hợp cho trang chủ và API thống kê): {rows} dòng")
+        from reports.demo_publications import publications_demo_create
+
+        self.stdout.write(f"Chốt, duyệt và công bố kết quả rà soát: {publications_demo_create()}")
         self.stdout.write(f"Xong sau {time.monotonic() - started:.0f} giây.")
         self.stdout.write(self.style.SUCCESS(f"Tài khoản minh hoạ (mật khẩu chung: {demo_password()}):"))
         for demo in users:
