@@ -214,13 +214,15 @@
     if (!chart) {
       return null;
     }
+    // Group names break onto lines within their share of the width (on a phone they would run into each other).
+    var labelWidth = Math.max(56, Math.floor((chart.getWidth() - 64) / Math.max(data.groups.length, 1)) - 8);
     chart.setOption({
       animation: false,
       grid: { left: 8, right: 16, top: 40, bottom: 16, containLabel: true },
       legend: { top: 0 },
       tooltip: { trigger: "axis", valueFormatter: function (value) { return rateText(value, data.labels); } },
       xAxis: { type: "category", data: data.groups.map(function (group) { return withUnknown(group.label, group.rate, data); }),
-        axisLabel: { interval: 0, lineHeight: 14 } },
+        axisLabel: { interval: 0, lineHeight: 14, width: labelWidth, overflow: "break" } },
       yAxis: { type: "value", axisLabel: { formatter: "{value}%" } },
       series: [
         { name: data.labels.rate, type: "bar", itemStyle: { color: BRAND },
