@@ -177,7 +177,8 @@ def test_tile_map_on_a_phone_and_printed(live_server, bac_kan_demo):
         page.set_viewport_size({"width": 1032, "height": 730})  # 297 mm less 2 × 12 mm margins, at 96 dpi
         assert page.get_by_test_id("print-mark").is_visible()
         mark = page.get_by_test_id("print-mark").inner_text()
-        assert "Số liệu tạm tính" in mark or "Số liệu chính thức" in mark  # issue 17 marks published years
+        assert "Số liệu tạm tính" in mark or "Số liệu chính thức" in mark
+        assert page.get_by_test_id("figures-mark").first.inner_text() in mark  # the year's own state, printed
         assert "Tỉnh Bắc Kạn · năm 2023" in page.locator("h1").inner_text()
         assert page.get_by_test_id("png-chart-map").is_hidden()
         assert page.locator("nav.navbar, .app-navbar").first.is_hidden()
