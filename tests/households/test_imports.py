@@ -8,7 +8,6 @@ import threading
 from pathlib import Path
 
 import pytest
-import xlsxwriter
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
@@ -18,7 +17,7 @@ from python_calamine import CalamineWorkbook
 from households.importing.commit import import_batch_revert
 from households.importing.pipeline import import_batch_create, import_batch_process
 from households.models import Household, HouseholdReview, ImportBatch
-from tests import DATA
+from tests import DATA, write_xlsx
 from tests.conftest import require_postgres
 from tests.factories import TEST_PASSWORD
 
@@ -51,16 +50,6 @@ def state() -> dict:
         "transition", "is_newly_escaped", "reason", "import_batch_id", "created_at", "updated_at",
     ))
     return {"households": households, "reviews": reviews}
-
-
-def write_xlsx(path: Path, rows: list[list]) -> Path:
-    workbook = xlsxwriter.Workbook(str(path))
-    sheet = workbook.add_worksheet()
-    for r, row in enumerate(rows):
-        for c, value in enumerate(row):
-            sheet.write(r, c, value)
-    workbook.close()
-    return path
 
 
 HEADER = ["Mã hộ", "Họ và tên chủ hộ", "Mã xã", "Số nhân khẩu", "Thu nhập bình quân đầu người/tháng (đồng)",

@@ -7,7 +7,6 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-import xlsxwriter
 
 from households.importing import legacy_text
 from households.importing.legacy_text import (
@@ -22,6 +21,7 @@ from households.importing.legacy_text import (
 )
 from households.models import Household, ImportBatch
 from provinces import reference_source
+from tests import write_xlsx
 from tests.households.test_imports import HEADER, household_row, upload
 
 VOWELS = "aăâeêioôơuưy"
@@ -147,16 +147,6 @@ def test_most_reference_names_typed_in_either_font_come_back_exactly():
                  if result is not None and result.encoding != encoding]
         assert exact / len(names) > 0.9, encoding
         assert not wrong
-
-
-def write_xlsx(path: Path, rows: list[list]) -> Path:
-    workbook = xlsxwriter.Workbook(str(path))
-    sheet = workbook.add_worksheet()
-    for r, row in enumerate(rows):
-        for c, value in enumerate(row):
-            sheet.write(r, c, value)
-    workbook.close()
-    return path
 
 
 def legacy_rows(encode) -> list[list]:
