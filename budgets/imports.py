@@ -1,6 +1,6 @@
 """Spreadsheet imports of allocations and of disbursement reports: whole or nothing.
 
-The file is read with the review import's safe reader (households.importing.reader.open_table: xlsx, xls, ods, csv;
+The file is read with the review import's safe reader (spreadsheets.reader.open_table: xlsx, xls, ods, csv;
 zip bombs, encrypted and corrupt files refused) and its cell parsers. Every row is checked against the same rules
 as the services (budgets.services), in row order, against the state of the database *plus the rows above it* (so
 an adjustment may follow the original in the same file). Lookups run once per file, never per row. Any problem
@@ -37,10 +37,10 @@ from budgets.models import Allocation, AllocationEntry, BudgetImport, CapitalTyp
 from budgets.services import MAX_VND, allocation_totals_recompute
 from config.text import fold, nfc
 from households.importing.normalise import cell_text, is_blank, parse_integer, parse_money
-from households.importing.reader import WorkbookError, open_table
 from programmes.models import PlanDocument, Project, SubProject
 from provinces.models import AdministrativeUnit, end_of_year
 from provinces.selectors import profile_of, units_manageable_by
+from spreadsheets.reader import WorkbookError, open_table
 
 HEADER_SCAN_ROWS = 10
 Kind = AllocationEntry.Kind

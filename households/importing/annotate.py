@@ -33,9 +33,9 @@ from django.utils.translation import gettext as _
 
 from config.row_messages import without_row
 from households.importing import normalise, validate
-from households.importing.extent import sheet_extent
-from households.importing.reader import WorkbookError, open_table
 from households.models import ImportBatch
+from spreadsheets.extent import sheet_extent
+from spreadsheets.reader import WorkbookError, open_table
 
 logger = logging.getLogger(__name__)
 

@@ -28,13 +28,13 @@ from households import cycle
 from households.classification import ClassificationValue, StandardRules, classify
 from households.importing import normalise, validate
 from households.importing.example_row import EXAMPLE_FIRST, is_example_row
-from households.importing.reader import WorkbookError, open_table
 from households.importing.upload_check import upload_refuse_non_table
 from households.models import HouseholdReview, ImportBatch
 from households.models_imports import error_pages_save, errors_stored, warnings_stored
 from households.selectors import standards_all
 from provinces.models import AdministrativeUnit, end_of_year
 from provinces.selectors import profile_of, scope_filter, units_in_force
+from spreadsheets.reader import WorkbookError, open_table
 
 logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 5000

@@ -10,8 +10,9 @@ from operator import is_
 from django.utils.translation import gettext as _
 
 from config.text import fold
-from households.importing import legacy_text, normalise
+from households.importing import normalise
 from households.importing.columns import BY_KEY, GROUP_HEADERS, Kind, match_header
+from spreadsheets import legacy_text
 
 HEADER_SCAN_ROWS = 30
 MAX_INCOME = 100_000_000

@@ -16,8 +16,8 @@ import xlsxwriter
 from django.test import override_settings
 from python_calamine import CalamineWorkbook
 
-from households.importing.extent import Extent, ExtentError, sheet_extent
-from households.importing.reader import WorkbookError, column_letters, open_table
+from spreadsheets.extent import Extent, ExtentError, sheet_extent
+from spreadsheets.reader import WorkbookError, column_letters, open_table
 from tests import DATA
 
 ODS_HEAD = (
@@ -85,7 +85,7 @@ def test_the_extent_of_office_files_is_what_calamine_loads(name):
 
 
 def test_the_extent_of_a_generated_workbook_in_several_chunks(tmp_path, monkeypatch):
-    import households.importing.extent as extent_module
+    import spreadsheets.extent as extent_module
 
     monkeypatch.setattr(extent_module, "CHUNK", 4096)  # references cut across chunk boundaries
     cells = {(row, column): f"ô {row}-{column}" for row in range(0, 3000, 7) for column in (0, 3, 27, 51)}
@@ -180,7 +180,7 @@ def test_the_cell_limit_is_a_setting(tmp_path):
 
 
 def test_measuring_stops_once_the_limit_is_passed(tmp_path, monkeypatch):
-    import households.importing.extent as extent_module
+    import spreadsheets.extent as extent_module
 
     monkeypatch.setattr(extent_module, "CHUNK", 4096)
     path = write_xlsx(tmp_path / "long.xlsx", {(row, column): 1 for row in range(2000) for column in range(10)})

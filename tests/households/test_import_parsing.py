@@ -10,7 +10,6 @@ import pytest
 import xlsxwriter
 
 from households.importing import normalise
-from households.importing.reader import WorkbookError, open_table
 from households.importing.validate import (
     Commune,
     HeaderError,
@@ -20,6 +19,7 @@ from households.importing.validate import (
     row_is_blank,
 )
 from provinces.reference_source import legacy_units
+from spreadsheets.reader import WorkbookError, open_table
 from tests import DATA
 
 INDICATORS = (

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from households.importing import legacy_text
-from households.importing.legacy_text import (
+from households.models import Household, ImportBatch
+from provinces import reference_source
+from spreadsheets import legacy_text
+from spreadsheets.legacy_text import (
     TCVN3,
     VNI,
     is_syllable,
@@ -19,8 +21,6 @@ from households.importing.legacy_text import (
     vni_decode,
     vni_encode,
 )
-from households.models import Household, ImportBatch
-from provinces import reference_source
 from tests import write_xlsx
 from tests.households.test_imports import HEADER, household_row, upload
 
@@ -44,7 +44,7 @@ NAMES = [
 
 
 def test_the_tables_hold_every_letter_of_both_encodings():
-    data = json.loads((Path(legacy_text.__file__).parent.parent / "data" / "legacy_encodings.json").read_text())
+    data = json.loads((Path(legacy_text.__file__).parent / "data" / "legacy_encodings.json").read_text())
     small = [letter for letter in LETTERS if letter not in "aeiouy"] + ["đ"]
     assert sorted(data["tcvn3"].values()) == sorted([*small, "Ă", "Â", "Ê", "Ô", "Ơ", "Ư", "Đ"])
     assert sorted(data["vni"]) == sorted(small + [letter.upper() for letter in small])
@@ -120,7 +120,7 @@ def reference_names() -> set[str]:
 
 
 def demo_names() -> set[str]:
-    path = Path(legacy_text.__file__).parent.parent / "data" / "demo_names.json"
+    path = Path(__file__).resolve().parents[3] / "households" / "data" / "demo_names.json"
     return set(_strings(json.loads(path.read_text(encoding="utf-8"))))
 
 
@@ -129,7 +129,7 @@ def test_no_reference_or_demo_name_is_taken_for_legacy_text():
     assert len(names) > 25_000
     assert [name for name in names if legacy_conversion(name)] == []
     # and the demo's full names, family × middle × given
-    demo = json.loads((Path(legacy_text.__file__).parent.parent / "data" / "demo_names.json").read_text())
+    demo = json.loads((Path(__file__).resolve().parents[3] / "households" / "data" / "demo_names.json").read_text())
     families = set(_strings(demo["family"]))
     middles = set(_strings(demo["middle"]))
     givens = set(_strings(demo["given"])) | set(_strings(demo["extra_given"]))

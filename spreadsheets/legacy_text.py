@@ -2,7 +2,7 @@
 back to Unicode NFC (domain.md §11, rule 14). Pure: no Django.
 
 "NguyÔn V¨n An" (TCVN3) and "Nguyeãn Vaên An" (VNI) both become "Nguyễn Văn An". The tables are data
-(households/data/legacy_encodings.json).
+(spreadsheets/data/legacy_encodings.json).
 
 The rule (`legacy_conversion`) must never fire on genuine Unicode Vietnamese, so it asks a lot:
 
@@ -29,7 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
-_DATA = json.loads((Path(__file__).resolve().parent.parent / "data" / "legacy_encodings.json").read_text("utf-8"))
+_DATA = json.loads((Path(__file__).resolve().parent / "data" / "legacy_encodings.json").read_text("utf-8"))
 
 TCVN3 = "tcvn3"
 VNI = "vni"

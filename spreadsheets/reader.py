@@ -20,7 +20,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook
 
-from households.importing.extent import Extent, ExtentError, SheetTooLarge, sheet_extent
+from spreadsheets.extent import Extent, ExtentError, SheetTooLarge, sheet_extent
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -105,7 +105,7 @@ def open_table(path: Path, *, sheet: str | None = None) -> Table:
 
 def _refuse_oversized_sheet(path: Path, *, kind: str, sheet: str | None) -> None:
     """A sheet spanning more than IMPORT_MAX_CELLS cells is refused before calamine loads its grid (see
-    households.importing.extent: two cells far apart in a 6 KB file would otherwise take the process down)."""
+    spreadsheets.extent: two cells far apart in a 6 KB file would otherwise take the process down)."""
     try:
         extent = sheet_extent(path, kind=kind, sheet=sheet, stop_above=settings.IMPORT_MAX_CELLS)
     except SheetTooLarge as error:
