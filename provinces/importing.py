@@ -1,8 +1,10 @@
-"""Row-by-row checks shared by the reference spreadsheet imports (household totals, programme flags).
+"""The reference spreadsheet imports' columns and row checks (household totals, programme flags).
 
-Nothing here writes: the services in ``provinces.services`` read a file through :func:`read_outcome`, check
-every row with a :class:`RowChecker` (unit codes resolved for the whole file in one query per year), and write
-only when no row has an error.
+Reading, header matching, cell parsing and the error shape are the shared core's (`spreadsheets.sheet`,
+`.headers`, `.cells`, `.problems`); what is here is the provinces' own: the columns, the year range, and unit
+codes resolved for the whole file (one query per year) within the user's reach. Nothing here writes: the services
+in ``provinces.services`` read a file through :func:`read_outcome`, check every row with a :class:`RowChecker`,
+and write only when no row has an error.
 """
 
 from dataclasses import dataclass, field
@@ -14,17 +16,11 @@ from django.utils.translation import gettext as _
 
 from provinces.models import LEGACY_VALID_FROM, PROGRAMME_FLAGS, AdministrativeUnit, end_of_year
 from provinces.selectors import units_in_force, units_manageable_by
-from provinces.spreadsheets import (
-    CellError,
-    Column,
-    Problem,
-    Sheet,
-    SpreadsheetError,
-    display,
-    is_blank,
-    parse_integer,
-    read_sheet,
-)
+from provinces.viewer import viewer_of
+from spreadsheets.cells import is_blank, parse_integer
+from spreadsheets.headers import Column
+from spreadsheets.problems import RowProblems
+from spreadsheets.sheet import MissingColumns, Sheet, SheetError, read_sheet
 
 FIRST_YEAR = LEGACY_VALID_FROM.year
 
@@ -78,30 +74,18 @@ def flag_columns() -> list[Column]:
     ]
 
 
-class RowChecker:
-    """Collects row errors in the contract's shape and resolves unit codes for the whole file at once."""
+class RowChecker(RowProblems):
+    """Collects row errors in the contract's shape (spreadsheets.problems) and resolves unit codes for the whole
+    file at once."""
 
     def __init__(self, sheet: Sheet, acting_user):
+        super().__init__(sheet.headers)
         self.sheet = sheet
         self.acting_user = acting_user
-        self.problems: list[Problem] = []
 
     def problem(self, row: int, key: str, cell, message: str, **params) -> None:
         """Record an error on `cell` of column `key`; `message` may use %(row)s, %(column)s and %(value)s."""
-        column = self.sheet.headers.get(key, key)
-        text = message % {"row": row, "column": column, "value": display(cell), **params}
-        self.problems.append(Problem(row, column, display(cell), text))
-
-    def cell(self, row: int, key: str, value, parse, *, required: bool = True):
-        if is_blank(value):
-            if required:
-                self.problem(row, key, value, _("Dòng %(row)s: thiếu “%(column)s”."))
-            return None
-        try:
-            return parse(value)
-        except CellError as error:
-            self.problem(row, key, value, _("Dòng %(row)s: “%(column)s” %(reason)s."), reason=str(error))
-            return None
+        self.add(row, key, cell, message, **params)
 
     def year(self, row: int, value, *, required: bool = True, default: int | None = None) -> int | None:
         year = self.cell(row, "year", value, parse_integer, required=required)
@@ -129,7 +113,7 @@ class RowChecker:
         manageable = None
         if self.acting_user is not None:
             manageable = set(
-                units_manageable_by(user=self.acting_user)
+                units_manageable_by(viewer=viewer_of(self.acting_user))
                 .filter(pk__in=[unit.pk for unit in found.values()])
                 .values_list("pk", flat=True)
             )
@@ -170,15 +154,16 @@ class RowChecker:
                 first_row[key] = row
         return repeated
 
-    def errors(self) -> list[dict]:
-        return [problem.as_dict() for problem in sorted(self.problems, key=lambda p: (p.row, p.column))]
-
 
 def read_outcome(path: Path, columns: list[Column], outcome: ImportOutcome) -> Sheet | None:
+    """The sheet, or None with the file's problem as the outcome's one error (on row 1)."""
     try:
-        sheet = read_sheet(Path(path), columns)
-    except SpreadsheetError as error:
-        outcome.errors = [{"row": 1, "column": "", "value": "", "message": str(error)}]
+        sheet = read_sheet(Path(path), columns, fill="")
+    except MissingColumns as error:
+        outcome.errors = [{"row": 1, "column": "", "value": "", "message": error.listing()}]
+        return None
+    except SheetError as error:
+        outcome.errors = [{"row": 1, "column": "", "value": "", "message": error.message}]
         return None
     outcome.rows = len(sheet.rows)
     if sheet.ignored_headers:

@@ -30,7 +30,6 @@ from provinces.importing import TOTAL_COLUMNS, flag_columns
 from provinces.models import LEGACY_VALID_TO, REORGANISATION_DATE, AdministrativeUnit, HouseholdTotal
 from provinces.selectors import (
     household_totals_by_year,
-    profile_of,
     unit_with_links,
     units_in_force,
     units_listable_by,
@@ -67,12 +66,12 @@ def _period(request) -> str:
     period = _requested_period(request)
     if period:
         return period
-    profile = profile_of(request.user)
-    return LEGACY if profile is not None and profile.unit.is_legacy else CURRENT
+    unit = request.viewer.unit
+    return LEGACY if unit is not None and unit.is_legacy else CURRENT
 
 
 def _listable_on(request, period: str):
-    return units_listable_by(user=request.user) & units_in_force(on=_period_date(period))
+    return units_listable_by(viewer=request.viewer) & units_in_force(on=_period_date(period))
 
 
 def _unit_or_404(request, code: str, *, with_links: bool = True) -> tuple[str, AdministrativeUnit]:
@@ -119,7 +118,7 @@ def browser(request):
         "results": results,
         "more": more,
         "roots": _listable_on(request, period).filter(parent__isnull=True).order_by(vi_name(), "code"),
-        "can_manage": units_manageable_by(user=request.user).exists(),
+        "can_manage": units_manageable_by(viewer=request.viewer).exists(),
     }
     return render(request, "provinces/browser.html", context)
 
@@ -144,7 +143,7 @@ def children(request, code: str):
 
 
 def _unit_context(request, period: str, unit: AdministrativeUnit, *, total_form=None) -> dict:
-    may_manage = units_manageable_by(user=request.user).filter(pk=unit.pk).exists()
+    may_manage = units_manageable_by(viewer=request.viewer).filter(pk=unit.pk).exists()
     kids = list(_listable_on(request, period).filter(parent=unit).order_by(vi_name(), "code"))
     subtree = Q(unit=unit) | Q(unit__parent=unit) | Q(unit__parent__parent=unit)
     years = sorted(set(HouseholdTotal.objects.filter(subtree).values_list("year", flat=True)), reverse=True)
@@ -165,7 +164,7 @@ def _unit_context(request, period: str, unit: AdministrativeUnit, *, total_form=
         ),
     ]
     linked_pks = [link["unit"].pk for link in links]
-    openable = set(units_listable_by(user=request.user).filter(pk__in=linked_pks).values_list("pk", flat=True))
+    openable = set(units_listable_by(viewer=request.viewer).filter(pk__in=linked_pks).values_list("pk", flat=True))
     for link in links:
         link["url"] = _unit_url(link["unit"]) if link["unit"].pk in openable else None
     return {
@@ -209,7 +208,7 @@ def flags_update(request, code: str):
 @require_POST
 def total_set(request, code: str):
     period, unit = _unit_or_404(request, code)
-    if not units_manageable_by(user=request.user).filter(pk=unit.pk).exists():
+    if not units_manageable_by(viewer=request.viewer).filter(pk=unit.pk).exists():
         raise PermissionDenied
     form = HouseholdTotalForm(request.POST)
     if form.is_valid():
@@ -231,7 +230,7 @@ def total_set(request, code: str):
 @require_http_methods(["GET", "POST"])
 def reference_import(request):
     """Staff upload household totals or programme flags; a file with any bad row is rejected whole."""
-    if not units_manageable_by(user=request.user).exists():
+    if not units_manageable_by(viewer=request.viewer).exists():
         raise PermissionDenied
     outcome = None
     form = ReferenceImportForm(request.POST or None, request.FILES or None, initial={"kind": "totals"})
@@ -256,9 +255,9 @@ def reference_import(request):
 def import_template(request, kind: str):
     """An empty workbook with the expected headers (the code column formatted as text, to keep leading zeros)."""
     if kind == "totals":
-        headers = [column.label for column in TOTAL_COLUMNS]
+        headers = [column.header for column in TOTAL_COLUMNS]
     elif kind == "flags":
-        headers = [column.label for column in flag_columns()]
+        headers = [column.header for column in flag_columns()]
     else:
         raise Http404
     buffer = io.BytesIO()

@@ -8,13 +8,12 @@ here first, and a sheet over IMPORT_MAX_CELLS is refused with a message before c
 - xlsx: every `r` attribute in the sheet's XML (a row's number, a cell's reference) is decoded with numpy over the
   decompressed stream, about 0.3 s per 100,000 rows; a cell without a reference takes the next column of its row,
   as calamine places it.
-- ods: calamine measures it in a child process whose memory is capped (see `_ods_extent`).
+- ods: calamine measures it in a child process whose memory is capped: `spreadsheets.reader.ods_extent` (the
+  reader is the one module that loads python-calamine).
 - xls: the format itself stops at 65,536 rows × 256 columns; nothing to read first.
 """
 
 import posixpath
-import subprocess
-import sys
 import zipfile
 from dataclasses import dataclass
 
@@ -48,13 +47,14 @@ class SheetTooLarge(Exception):
 
 
 def sheet_extent(path, *, kind: str, sheet: str | None, stop_above: int | None = None) -> Extent | None:
-    """The extent of the sheet `open_table` will read (the first, or `sheet`), None when the format bounds it.
-    An .xlsx is read only until its extent passes `stop_above` cells (what is read so far is returned)."""
+    """The extent of the sheet `open_table` will read (the first, or `sheet`), None when the format bounds it (xls).
+    An .xlsx is read only until its extent passes `stop_above` cells (what is read so far is returned). An .ods is
+    measured by calamine itself: `spreadsheets.reader.ods_extent`."""
     if kind == "xlsx":
         with zipfile.ZipFile(path) as archive:
             return _xlsx_extent(archive, _xlsx_member(archive, sheet), stop_above=stop_above)
     if kind == "ods":
-        return _ods_extent(path, sheet)
+        raise ValueError("an .ods sheet is measured by spreadsheets.reader.ods_extent")
     return None
 
 
@@ -208,38 +208,3 @@ def _unreferenced_columns(a: np.ndarray, limit: int, references: np.ndarray) -> 
         return 0
     row_of = np.searchsorted(_tags(a, limit, b"row"), unreferenced, side="right")
     return int(np.bincount(row_of).max())
-
-
-# The child that measures an .ods sheet: it caps its own address space first, so a sheet whose grid would not fit
-# makes calamine's allocation fail there (the child aborts), never in the worker.
-_ODS_PROBE = """
-import resource, sys
-limit = int(sys.argv[3])
-resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-from python_calamine import CalamineWorkbook
-book = CalamineWorkbook.from_path(sys.argv[1])
-sheet = book.get_sheet_by_name(sys.argv[2]) if sys.argv[2] else book.get_sheet_by_index(0)
-end = sheet.end
-print(0 if end is None else end[0] + 1, 0 if end is None else end[1] + 1)
-"""
-ODS_PROBE_BYTES = 1536 * 1024 * 1024
-ODS_PROBE_SECONDS = 120
-
-
-def _ods_extent(path, sheet: str | None) -> Extent:
-    """An .ods sheet's extent, from calamine itself in a child process under a memory cap. ODS repeats rows and
-    columns by attribute (a 900-byte file can ask for 90 million cells: 5.6 GB and 40 s in calamine), and walking
-    the XML in Python costs ten times what calamine takes, so the file is measured by the reader that will read it."""
-    try:
-        child = subprocess.run(  # noqa: S603 - our own interpreter and code; the path is the stored upload
-            [sys.executable, "-c", _ODS_PROBE, str(path), sheet or "", str(ODS_PROBE_BYTES)],
-            capture_output=True, timeout=ODS_PROBE_SECONDS, check=False,
-        )
-    except subprocess.TimeoutExpired as error:
-        raise SheetTooLarge from error
-    if child.returncode != 0:
-        if b"Cell limit" in child.stderr or b"memory" in child.stderr.lower() or child.returncode < 0:
-            raise SheetTooLarge
-        raise ExtentError(child.stderr.decode(errors="replace")[-200:])
-    rows, columns = (int(part) for part in child.stdout.split())
-    return Extent(rows, columns)

@@ -1,9 +1,14 @@
-"""The review template's columns (docs/review-template.md): keys, canonical headers, accepted variants."""
+"""The review template's columns (docs/review-template.md): keys, canonical headers, accepted variants.
+
+Built with the shared column type (`spreadsheets.headers.Column`), plus what the review import needs of each:
+what its cells hold (`kind`, which picks the validator's parser) and whether it is a deprivation indicator.
+"""
 
 from dataclasses import dataclass
 from enum import StrEnum
 
 from config.text import fold
+from spreadsheets.headers import Column, Lookup
 
 
 class Kind(StrEnum):
@@ -17,17 +22,9 @@ class Kind(StrEnum):
 
 
 @dataclass(frozen=True)
-class Column:
-    key: str
-    header: str
-    kind: Kind
-    required: bool = False
-    aliases: tuple[str, ...] = ()
+class ReviewColumn(Column):
+    kind: Kind = Kind.TEXT
     is_indicator: bool = False
-
-    def names(self) -> set[str]:
-        """Every folded spelling that maps to this column: the header, its variants and the English key."""
-        return {fold(name) for name in (self.header, self.key, self.key.replace("_", " "), *self.aliases)}
 
 
 INDICATOR_HEADERS = {
@@ -47,30 +44,31 @@ INDICATOR_HEADERS = {
 }
 
 BASE_COLUMNS = (
-    Column("household_code", "Mã hộ", Kind.CODE, required=True, aliases=("Mã số hộ", "Mã hộ gia đình")),
-    Column("head_name", "Họ và tên chủ hộ", Kind.TEXT, required=True, aliases=("Họ tên chủ hộ", "Chủ hộ")),
-    Column("id_number", "Số CCCD/CMND chủ hộ", Kind.CODE, aliases=("Số CCCD", "CCCD", "CMND", "Số CCCD/CMND")),
-    Column("commune_code", "Mã xã", Kind.CODE, aliases=("Mã xã/phường", "Mã đơn vị")),
-    Column("commune_name", "Tên xã", Kind.TEXT, aliases=("Xã", "Xã/phường")),
-    Column("village", "Thôn/bản/tổ dân phố", Kind.TEXT, aliases=("Thôn", "Thôn/bản", "Thôn, bản")),
-    Column("area", "Khu vực", Kind.AREA),
-    Column("ethnicity", "Dân tộc", Kind.TEXT),
-    Column("members", "Số nhân khẩu", Kind.INTEGER, required=True, aliases=("Nhân khẩu", "Số người")),
-    Column(
-        "income_per_capita", "Thu nhập bình quân đầu người/tháng (đồng)", Kind.MONEY, required=True,
+    ReviewColumn("household_code", "Mã hộ", kind=Kind.CODE, required=True, aliases=("Mã số hộ", "Mã hộ gia đình")),
+    ReviewColumn("head_name", "Họ và tên chủ hộ", kind=Kind.TEXT, required=True, aliases=("Họ tên chủ hộ", "Chủ hộ")),
+    ReviewColumn("id_number", "Số CCCD/CMND chủ hộ", kind=Kind.CODE,
+                 aliases=("Số CCCD", "CCCD", "CMND", "Số CCCD/CMND")),
+    ReviewColumn("commune_code", "Mã xã", kind=Kind.CODE, aliases=("Mã xã/phường", "Mã đơn vị")),
+    ReviewColumn("commune_name", "Tên xã", kind=Kind.TEXT, aliases=("Xã", "Xã/phường")),
+    ReviewColumn("village", "Thôn/bản/tổ dân phố", kind=Kind.TEXT, aliases=("Thôn", "Thôn/bản", "Thôn, bản")),
+    ReviewColumn("area", "Khu vực", kind=Kind.AREA),
+    ReviewColumn("ethnicity", "Dân tộc", kind=Kind.TEXT),
+    ReviewColumn("members", "Số nhân khẩu", kind=Kind.INTEGER, required=True, aliases=("Nhân khẩu", "Số người")),
+    ReviewColumn(
+        "income_per_capita", "Thu nhập bình quân đầu người/tháng (đồng)", kind=Kind.MONEY, required=True,
         aliases=("Thu nhập bình quân", "Thu nhập bình quân đầu người", "Thu nhập bình quân đầu người/tháng",
                  "Thu nhập", "income"),
     ),
-    Column("declared_classification", "Phân loại", Kind.CLASSIFICATION, aliases=("Phân loại hộ", "Kết quả")),
-    Column("female_head", "Chủ hộ là nữ", Kind.FLAG, aliases=("Chủ hộ nữ",)),
-    Column("has_disabled", "Có người khuyết tật", Kind.FLAG, aliases=("Người khuyết tật",)),
-    Column("has_merit", "Hộ có người có công", Kind.FLAG, aliases=("Người có công",)),
-    Column("social_protection", "Hộ thuộc diện bảo trợ xã hội", Kind.FLAG, aliases=("Bảo trợ xã hội",)),
-    Column("note", "Ghi chú", Kind.TEXT),
+    ReviewColumn("declared_classification", "Phân loại", kind=Kind.CLASSIFICATION, aliases=("Phân loại hộ", "Kết quả")),
+    ReviewColumn("female_head", "Chủ hộ là nữ", kind=Kind.FLAG, aliases=("Chủ hộ nữ",)),
+    ReviewColumn("has_disabled", "Có người khuyết tật", kind=Kind.FLAG, aliases=("Người khuyết tật",)),
+    ReviewColumn("has_merit", "Hộ có người có công", kind=Kind.FLAG, aliases=("Người có công",)),
+    ReviewColumn("social_protection", "Hộ thuộc diện bảo trợ xã hội", kind=Kind.FLAG, aliases=("Bảo trợ xã hội",)),
+    ReviewColumn("note", "Ghi chú", kind=Kind.TEXT),
 )
 
 INDICATOR_COLUMNS = tuple(
-    Column(key, header, Kind.FLAG, aliases=aliases, is_indicator=True)
+    ReviewColumn(key, header, kind=Kind.FLAG, aliases=aliases, is_indicator=True)
     for key, (header, aliases) in INDICATOR_HEADERS.items()
 )
 
@@ -78,22 +76,9 @@ ALL_COLUMNS = BASE_COLUMNS + INDICATOR_COLUMNS
 BY_KEY = {column.key: column for column in ALL_COLUMNS}
 # The group header some offices merge over the indicator columns; it is not a column itself.
 GROUP_HEADERS = {fold("Chỉ số thiếu hụt dịch vụ xã hội cơ bản"), fold("Chỉ số thiếu hụt")}
-
-
-def _lookup() -> dict[str, str]:
-    table = {}
-    for column in ALL_COLUMNS:
-        for name in column.names():
-            table.setdefault(name, column.key)
-    return table
-
-
-LOOKUP = _lookup()
+LOOKUP = Lookup(ALL_COLUMNS)
 
 
 def match_header(text: str) -> str | None:
     """The column key a header cell means ("MÃ HỘ", "ma ho:", "household_code" → "household_code")."""
-    folded = fold(text)
-    if not folded:
-        return None
-    return LOOKUP.get(folded) or LOOKUP.get(folded.replace(" ", "_"))
+    return LOOKUP.match(text)

@@ -1,15 +1,26 @@
-"""Turning raw cell values into typed values. Each parser returns the value or raises ValueError(message)."""
+"""The review template's own cell parsers (area, classification) and its readings of the shared ones.
 
-import datetime
-import math
-import re
+Every other parser lives in `spreadsheets.cells` (one copy for every import); each raises `CellError`, a ValueError
+whose message completes "“<column>” …".
+"""
+
+from functools import partial
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from config.text import fold, nfc
+from config.text import fold, nfc  # noqa: F401 - nfc is part of this module's surface (tests use it)
+from spreadsheets import cells
+from spreadsheets.cells import (  # noqa: F401 - the shared parsers, as the review import names them
+    SCIENTIFIC,
+    CellError,
+    cell_text,
+    is_blank,
+    parse_code,
+    parse_money,
+    parse_text,
+)
 
-TRUE_MARKS = {"1", "x", "co", "yes", "true", "v"}
-FALSE_MARKS = {"", "0", "khong", "no", "false", "-"}
 AREA_WORDS = {"thanh thi": "urban", "do thi": "urban", "urban": "urban", "nong thon": "rural", "rural": "rural"}
 CLASSIFICATION_WORDS = {
     "ho ngheo": "poor", "ngheo": "poor", "poor": "poor",
@@ -19,125 +30,28 @@ CLASSIFICATION_WORDS = {
     "khong ngheo": "not_poor", "khong thuoc cac loai tren": "not_poor", "not poor": "not_poor",
     "not_poor": "not_poor",
 }
-_MILLION = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:triệu|trieu|tr)\.?(?:\s*(?:đồng|đ))?", re.IGNORECASE)
-_GROUPED = re.compile(r"\d{1,3}([.,])\d{3}(?:\1\d{3})*")
-_CURRENCY = re.compile(r"\s*(?:đồng|đ|vnđ|vnd)\.?$", re.IGNORECASE)
-SCIENTIFIC = _SCIENTIFIC = re.compile(r"^\d+(?:[.,]\d+)?e[+-]?\d+$", re.IGNORECASE)
+TRUE_MARKS = cells.REVIEW_TRUE_WORDS
+FALSE_MARKS = cells.REVIEW_FALSE_WORDS
 
-
-def is_blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def cell_text(value) -> str:
-    """A cell as the officer sees it, for error messages and the annotated copy."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime.datetime | datetime.date):
-        return value.strftime("%d/%m/%Y")
-    return nfc(str(value))
-
-
-def parse_text(value) -> str:
-    return nfc(cell_text(value))
-
-
-def parse_code(value, *, width: int | None = None) -> str:
-    """A code kept as text; a number typed into Excel gets its leading zeros back when the width is known."""
-    if isinstance(value, bool):
-        raise ValueError(_("không phải là mã"))
-    if isinstance(value, int | float):
-        if isinstance(value, float) and (not value.is_integer() or math.isinf(value)):
-            raise ValueError(_("mã không được là số thập phân"))
-        if abs(value) >= 1e15:
-            raise ValueError(_("mã bị Excel đổi sang dạng số mũ; hãy định dạng cột là Văn bản (Text)"))
-        text = str(int(value))
-    else:
-        text = nfc(str(value)).replace(" ", "")
-        if _SCIENTIFIC.match(text):
-            raise ValueError(_("mã bị Excel đổi sang dạng số mũ; hãy định dạng cột là Văn bản (Text)"))
-    if width and text.isdigit() and len(text) < width:
-        text = text.zfill(width)
-    return text
-
-
-def parse_integer(value) -> int:
-    if isinstance(value, bool):
-        raise ValueError(_("không phải là số nguyên"))
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        if not value.is_integer():
-            raise ValueError(_("không phải là số nguyên"))
-        return int(value)
-    text = nfc(str(value)).replace(" ", "")
-    if re.fullmatch(r"[+-]?\d+", text):
-        return int(text)
-    if _GROUPED.fullmatch(text):
-        return int(re.sub(r"\D", "", text))
-    raise ValueError(_("không phải là số nguyên"))
-
-
-def parse_money(value) -> int:
-    """Whole đồng: "1.500.000", "1,500,000", "1500000", "1,5 triệu", 1500000.0 all give 1500000."""
-    if isinstance(value, bool):
-        raise ValueError(_("không phải là số tiền"))
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        if math.isnan(value) or math.isinf(value):
-            raise ValueError(_("không phải là số tiền"))
-        return round(value)
-    text = nfc(str(value))
-    sign = -1 if text.startswith("-") else 1
-    text = text.lstrip("+-").strip()
-    million = _MILLION.fullmatch(text)
-    if million:
-        return sign * round(float(million.group(1).replace(",", ".")) * 1_000_000)
-    text = _CURRENCY.sub("", text).replace(" ", "")
-    if re.fullmatch(r"\d+", text):
-        return sign * int(text)
-    if _GROUPED.fullmatch(text):
-        return sign * int(re.sub(r"\D", "", text))
-    if re.fullmatch(r"\d+[.,]0{1,2}", text):  # "1500000.0" written by some exporters
-        return sign * int(re.split(r"[.,]", text)[0])
-    raise ValueError(_("không phải là số tiền"))
-
-
-_FLAG_FAST = {"1": True, "0": False, "": False, "x": True, "X": True, 1: True, 0: False}  # 1.0 == 1 as a key
-
-
-def parse_flag(value) -> bool:
-    if isinstance(value, bool):
-        return value
-    fast = _FLAG_FAST.get(value) if isinstance(value, str | int | float) else None
-    if fast is not None:
-        return fast
-    if isinstance(value, int | float):
-        if value in (0, 1):
-            return bool(value)
-        raise ValueError(_("chỉ nhận 1/x/có (có thiếu hụt) hoặc 0/để trống/không"))
-    folded = fold(str(value))
-    if folded in TRUE_MARKS:
-        return True
-    if folded in FALSE_MARKS:
-        return False
-    raise ValueError(_("chỉ nhận 1/x/có (có thiếu hụt) hoặc 0/để trống/không"))
+# The review import's wording of the shared integer and yes/no errors, and its narrower yes/no marks.
+parse_integer = partial(cells.parse_integer, message=gettext_lazy("không phải là số nguyên"))
+parse_flag = partial(
+    cells.parse_flag, true_words=TRUE_MARKS, false_words=FALSE_MARKS,
+    message=gettext_lazy("chỉ nhận 1/x/có (có thiếu hụt) hoặc 0/để trống/không"),
+)
 
 
 def parse_area(value) -> str:
     area = AREA_WORDS.get(fold(str(value)))
     if area is None:
-        raise ValueError(_("khu vực phải là “Thành thị” hoặc “Nông thôn”"))
+        raise CellError(_("khu vực phải là “Thành thị” hoặc “Nông thôn”"))
     return area
 
 
 def parse_classification(value) -> str:
     classification = CLASSIFICATION_WORDS.get(fold(str(value)))
     if classification is None:
-        raise ValueError(
+        raise CellError(
             _("phân loại phải là “Hộ nghèo”, “Hộ cận nghèo”, “Hộ có mức sống trung bình” hoặc “Không nghèo”")
         )
     return classification
