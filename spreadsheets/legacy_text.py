@@ -212,5 +212,25 @@ def legacy_conversion(text: str) -> Conversion | None:
     return Conversion(encoding, converted)
 
 
-__all__ = ["LABELS", "TCVN3", "VNI", "Conversion", "is_syllable", "legacy_conversion", "may_be_legacy",
+@lru_cache(maxsize=65_536)  # villages, ethnicities, classifications repeat down a sheet
+def ansi_cell(latin: str) -> str:
+    """One cell of a CSV file in a Windows ANSI code page, given as its bytes read in Latin-1 (one character a
+    byte): the text it holds, as a cell of an xlsx would hold it.
+
+    Genuine Vietnamese comes in Windows-1258 (tones as combining marks): its Windows-1258 reading in NFC, as CSV
+    files have always been read. Text typed in a legacy font comes as the font's bytes, which Excel saved in
+    Windows-1252; Windows-1258 reads several of them as other characters (0xF5 "õ" as "ơ", 0xEC "ì" as a tone
+    mark…), where `legacy_conversion` no longer sees the font. Such a cell is returned as Windows-1252 reads it
+    (here the same as Latin-1: every code of both fonts is above 0xA0), for the importer to convert with its
+    warning, when that reading is legacy text and the Windows-1258 one is not: neither legacy text itself nor
+    Vietnamese syllables ("Củ Chi" in Windows-1258 reads "CuÒ Chi" in Windows-1252, which TCVN3 would take)."""
+    if latin.isascii():
+        return latin
+    text = unicodedata.normalize("NFC", latin.encode("latin-1").decode("cp1258"))
+    if legacy_conversion(text) is not None or all(map(is_syllable, _suspect_words(text))):
+        return text
+    return latin if legacy_conversion(latin) is not None else text
+
+
+__all__ = ["LABELS", "TCVN3", "VNI", "Conversion", "ansi_cell", "is_syllable", "legacy_conversion", "may_be_legacy",
            "tcvn3_decode", "tcvn3_encode", "vni_decode", "vni_encode"]

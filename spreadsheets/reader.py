@@ -8,6 +8,8 @@ Vietnamese message before a row is read.
 
 import codecs
 import csv
+import subprocess
+import sys
 import unicodedata
 import zipfile
 from collections.abc import Iterator
@@ -20,6 +22,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook
 
+from spreadsheets import legacy_text
 from spreadsheets.extent import Extent, ExtentError, SheetTooLarge, sheet_extent
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -107,7 +110,10 @@ def _refuse_oversized_sheet(path: Path, *, kind: str, sheet: str | None) -> None
     """A sheet spanning more than IMPORT_MAX_CELLS cells is refused before calamine loads its grid (see
     spreadsheets.extent: two cells far apart in a 6 KB file would otherwise take the process down)."""
     try:
-        extent = sheet_extent(path, kind=kind, sheet=sheet, stop_above=settings.IMPORT_MAX_CELLS)
+        if kind == "ods":
+            extent = ods_extent(path, sheet)
+        else:
+            extent = sheet_extent(path, kind=kind, sheet=sheet, stop_above=settings.IMPORT_MAX_CELLS)
     except SheetTooLarge as error:
         raise WorkbookError(_too_large_message(None)) from error
     except (ExtentError, zipfile.BadZipFile, KeyError, ValueError, ElementTree.ParseError) as error:
@@ -116,6 +122,15 @@ def _refuse_oversized_sheet(path: Path, *, kind: str, sheet: str | None) -> None
         raise WorkbookError(_("Tệp chứa cấu trúc XML nguy hiểm: từ chối để bảo vệ máy chủ.")) from error
     if extent is not None and extent.cells > settings.IMPORT_MAX_CELLS:
         raise WorkbookError(_too_large_message(extent))
+
+
+def check_file_size(path: Path) -> None:
+    """Refuse a file over IMPORT_MAX_FILE_BYTES (the upload pages check it too; a file given by path may not have
+    been)."""
+    if path.stat().st_size > settings.IMPORT_MAX_FILE_BYTES:
+        raise WorkbookError(
+            _("Tệp lớn hơn giới hạn %(limit)s MB.") % {"limit": settings.IMPORT_MAX_FILE_BYTES // (1024 * 1024)}
+        )
 
 
 def _too_large_message(extent: Extent | None) -> str:
@@ -171,16 +186,23 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list]]:
         raise WorkbookError(_("Tệp không phải bảng tính hay CSV văn bản."))
     encoding = _encoding(raw)
     del raw
-    with path.open(encoding=encoding, newline="") as handle:
-        sample = unicodedata.normalize("NFC", handle.read(8192))
+    # Windows ANSI: read one byte a character, each cell then as Windows-1258 or, when it holds text typed in a
+    # legacy font (TCVN3, VNI: saved as the font's bytes), as Windows-1252 (legacy_text.ansi_cell).
+    ansi = encoding == "cp1258"
+    with path.open(encoding="latin-1" if ansi else encoding, newline="") as handle:
+        sample = handle.read(8192)
+        sample = unicodedata.normalize("NFC", sample.encode("latin-1").decode("cp1258") if ansi else sample)
         handle.seek(0)
         try:
             dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
         except csv.Error:
             dialect = csv.excel
-        reader = csv.reader((unicodedata.normalize("NFC", line) for line in handle), dialect)
+        reader = csv.reader(handle if ansi else (unicodedata.normalize("NFC", line) for line in handle), dialect)
+        rows = enumerate(reader, start=1)
+        if ansi:
+            rows = ((number, [legacy_text.ansi_cell(cell) for cell in cells]) for number, cells in rows)
         try:
-            yield from enumerate(reader, start=1)
+            yield from rows
         except csv.Error as error:  # a field over csv.field_size_limit(): a stray quote, or a file built to hurt
             if "field larger than field limit" in str(error):
                 raise WorkbookError(
@@ -192,3 +214,38 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list]]:
                 _("Tệp CSV bị lỗi định dạng ở dòng %(row)s. Hãy mở bằng Excel, lưu lại rồi tải lên lại.")
                 % {"row": reader.line_num}
             ) from error
+
+
+# The child that measures an .ods sheet: it caps its own address space first, so a sheet whose grid would not fit
+# makes calamine's allocation fail there (the child aborts), never in the worker.
+_ODS_PROBE = """
+import resource, sys
+limit = int(sys.argv[3])
+resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+from python_calamine import CalamineWorkbook
+book = CalamineWorkbook.from_path(sys.argv[1])
+sheet = book.get_sheet_by_name(sys.argv[2]) if sys.argv[2] else book.get_sheet_by_index(0)
+end = sheet.end
+print(0 if end is None else end[0] + 1, 0 if end is None else end[1] + 1)
+"""
+ODS_PROBE_BYTES = 1536 * 1024 * 1024
+ODS_PROBE_SECONDS = 120
+
+
+def ods_extent(path, sheet: str | None) -> Extent:
+    """An .ods sheet's extent, from calamine itself in a child process under a memory cap. ODS repeats rows and
+    columns by attribute (a 900-byte file can ask for 90 million cells: 5.6 GB and 40 s in calamine), and walking
+    the XML in Python costs ten times what calamine takes, so the file is measured by the reader that will read it."""
+    try:
+        child = subprocess.run(  # noqa: S603 - our own interpreter and code; the path is the stored upload
+            [sys.executable, "-c", _ODS_PROBE, str(path), sheet or "", str(ODS_PROBE_BYTES)],
+            capture_output=True, timeout=ODS_PROBE_SECONDS, check=False,
+        )
+    except subprocess.TimeoutExpired as error:
+        raise SheetTooLarge from error
+    if child.returncode != 0:
+        if b"Cell limit" in child.stderr or b"memory" in child.stderr.lower() or child.returncode < 0:
+            raise SheetTooLarge
+        raise ExtentError(child.stderr.decode(errors="replace")[-200:])
+    rows, columns = (int(part) for part in child.stdout.split())
+    return Extent(rows, columns)
