@@ -57,7 +57,8 @@ from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
 from households.importing.annotate import import_batch_annotate  # noqa: E402
-from households.importing.pipeline import import_batch_create, import_batch_process, standard_for_year  # noqa: E402
+from households.importing.parse import standard_for_year  # noqa: E402
+from households.importing.services import import_batch_create, import_batch_process  # noqa: E402
 from households.models import ImportBatch  # noqa: E402
 from reports.demo import demo_users_create  # noqa: E402
 from spreadsheets.reader import open_table  # noqa: E402

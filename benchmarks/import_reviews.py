@@ -73,14 +73,11 @@ from django.core.management import call_command  # noqa: E402
 from django.db import DatabaseError, connection  # noqa: E402
 from python_calamine import CalamineWorkbook  # noqa: E402
 
-from households.importing import commit as commit_module  # noqa: E402
-from households.importing import pipeline as pipeline_module  # noqa: E402
-from households.importing.pipeline import (  # noqa: E402
-    import_batch_create,
-    import_batch_process,
-    sha256_of,
-    standard_for_year,
-)
+from config import followups  # noqa: E402
+from households.importing import parse as parse_module  # noqa: E402
+from households.importing import services as services_module  # noqa: E402
+from households.importing.parse import standard_for_year  # noqa: E402
+from households.importing.services import import_batch_create, import_batch_process, sha256_of  # noqa: E402
 from households.models import Household, ImportBatch  # noqa: E402
 from provinces.models import AdministrativeUnit, end_of_year  # noqa: E402
 from provinces.selectors import unit_in_force, units_in_force  # noqa: E402
@@ -179,9 +176,9 @@ def main() -> None:
                                         original_name=f"{time.time()}-{path.name}", enqueue=False)
         with (connection.execute_wrapper(_slow_statements if args.sql else _passthrough),
               _timed_commits(show=args.sql), _timed_follow_ups() as after,
-              _timed(pipeline_module, "parse_workbook") as parse_seconds,
-              _timed(commit_module, "reviews_commit") as commit_seconds,
-              _timed(commit_module, "reviews_commit_streamed") as streamed_seconds):
+              _timed(parse_module, "parse_workbook") as parse_seconds,
+              _timed(services_module, "reviews_commit") as commit_seconds,
+              _timed(services_module, "reviews_commit_streamed") as streamed_seconds):
             batch = import_batch_process(batch_id=batch.pk)
         import_seconds = time.perf_counter() - started
         if profiler:
@@ -261,13 +258,15 @@ def _child_env(*, broker: str | None) -> dict:
 
 
 def _run_measured(command: list[str], *, env: dict) -> tuple[float, float, str]:
-    """(wall seconds, peak RSS in MB, output) of a child process."""
+    """(wall seconds, peak RSS in MB, output) of a child process; its CPU seconds (user + system: the database's
+    are not counted) in _run_measured.cpu, which varies less than the wall clock on a busy machine."""
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT)  # noqa: S603
     output = process.stdout.read().decode(errors="replace")
     _pid, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
+    _run_measured.cpu = usage.ru_utime + usage.ru_stime
     if process.returncode:
         print(output[-3000:])
     return wall, usage.ru_maxrss / 1024, output
@@ -336,7 +335,9 @@ def _users_paths(args, workbook_path: Path) -> None:
                      "so_hatinh"], env=_child_env(broker=None))
                 figures["cli"].append(wall)
                 figures["rss"].append(rss)
-                line = f"run {run} {label}: floor {figures['floor'][-1]:.2f} s, CLI {wall:.2f} s ({rss:.0f} MB)"
+                figures.setdefault("cpu", []).append(_run_measured.cpu)
+                line = (f"run {run} {label}: floor {figures['floor'][-1]:.2f} s, CLI {wall:.2f} s ({rss:.0f} MB, "
+                        f"{_run_measured.cpu:.2f} s CPU in the CLI process)")
                 if worker is not None:
                     _forget_earlier(path)
                     _checkpoint()
@@ -367,19 +368,24 @@ def _users_paths(args, workbook_path: Path) -> None:
               f"{_median(figures['cli']):>7} {statistics.median(figures['cli']) / floor_median:8.1f}x "
               f"{max(figures['rss']):7.0f} {_median(figures['committed']):>9} {_median(figures['follow_ups']):>14} "
               f"{worker_ratio:>12}")
+        # Each run's CLI beside the floor measured just before it: steadier than the ratio of the medians when the
+        # machine's load changes between runs.
+        ratios = [cli / floor for cli, floor in zip(figures["cli"], figures["floor"], strict=True)]
+        print(f"{'':12} median of the runs' own CLI/floor {statistics.median(ratios):.1f}x; CPU of the CLI process "
+              f"{_median(figures['cpu'])} s (median)")
     print("goal: CLI wall ≤ 3x the floor on the LibreOffice-saved xlsx, peak memory < 1500 MB")
 
 
 def _profile_parses(files: dict[str, Path], *, folder: Path, year: int) -> None:
     """cProfile of parse_workbook on each file (read, extent guard, validate, classify; no writes)."""
     folder.mkdir(parents=True, exist_ok=True)
-    context = pipeline_module.parse_context(year=year, unit=None)
+    context = parse_module.parse_context(year=year, unit=None)
     for label, path in files.items():
         profiler = cProfile.Profile()
         started = time.perf_counter()
-        with pipeline_module.gc_paused():
+        with parse_module.gc_paused():
             profiler.enable()
-            rows, problems, _warnings = pipeline_module.parse_workbook(path=path, year=year, unit=None,
+            rows, problems, _warnings = parse_module.parse_workbook(path=path, year=year, unit=None,
                                                                        context=context)
             profiler.disable()
         elapsed = time.perf_counter() - started
@@ -461,22 +467,27 @@ def _timed(module, name: str):
 
 @contextlib.contextmanager
 def _timed_follow_ups():
-    """Time households.importing.commit._after_change (the on-commit follow-ups) apart from the import."""
+    """Time the follow-up tasks queued by name on commit (config.followups.after_commit; run eagerly here) apart from
+    the import."""
     spent = [0.0]
-    original = commit_module._after_change
+    original = followups.task_named
 
-    def timed(**kwargs):
-        started = time.perf_counter()
-        try:
-            return original(**kwargs)
-        finally:
-            spent[0] += time.perf_counter() - started
+    class Timed:
+        def __init__(self, task):
+            self.task = task
 
-    commit_module._after_change = timed
+        def delay(self, **kwargs):
+            started = time.perf_counter()
+            try:
+                return self.task.delay(**kwargs)
+            finally:
+                spent[0] += time.perf_counter() - started
+
+    followups.task_named = lambda name: Timed(original(name))
     try:
         yield spent
     finally:
-        commit_module._after_change = original
+        followups.task_named = original
 
 
 if __name__ == "__main__":

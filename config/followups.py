@@ -10,6 +10,9 @@ The same task with the same arguments asked for twice in one transaction is queu
 loop); `reason`, a note for the log, does not count as an argument there.
 """
 
+import importlib
+import importlib.util
+
 from django.db import transaction
 
 from config.celery import app
@@ -19,6 +22,12 @@ NOT_KEYED = frozenset({"reason"})
 
 def task_named(name: str):
     """The registered Celery task `name`, importing every app's tasks module first if it is not known yet."""
+    if name not in app.tasks:
+        # The named app's own tasks module first ("reports.aggregates_refresh" → reports.tasks): a command that
+        # queues a few follow-ups need not import every app's (a second or more of openpyxl, XlsxWriter, …).
+        module = f"{name.partition('.')[0]}.tasks"
+        if importlib.util.find_spec(name.partition(".")[0]) is not None and importlib.util.find_spec(module):
+            importlib.import_module(module)
     if name not in app.tasks:
         app.loader.import_default_modules()
     return app.tasks[name]

@@ -29,12 +29,12 @@ from households.classification import (
 )
 from households.models import Household, HouseholdReview, PovertyStandard
 from households.selectors import review_order_key, standards_all
-from provinces.models import AdministrativeUnit, Role
-from provinces.selectors import profile_of, units_visible_to
+from provinces.models import AdministrativeUnit
+from provinces.selectors import units_visible_to
+from provinces.viewer import viewer_of
 
 logger = logging.getLogger(__name__)
 STANDARDS_PATH = Path(__file__).resolve().parent / "data" / "standards.json"
-WRITER_ROLES = (Role.DISTRICT_OFFICER, Role.PROVINCIAL_STAFF, Role.ADMIN)
 
 
 # --- standards -----------------------------------------------------------------------------------------------------
@@ -88,12 +88,13 @@ def _check_may_write(*, acting_user, commune: AdministrativeUnit) -> None:
     Out of scope is a PermissionDenied, the same as a missing right: a write never reveals what exists."""
     if acting_user is None:
         return
-    profile = profile_of(acting_user)
-    if profile is None:
-        if acting_user.is_authenticated and acting_user.is_superuser:
+    viewer = viewer_of(acting_user)
+    if viewer.profile is None:
+        if viewer.sees_everything:
             return
         raise PermissionDenied
-    if profile.role not in WRITER_ROLES or not units_visible_to(user=acting_user).filter(pk=commune.pk).exists():
+    # Households and reviews change only through an import (the access matrix): the roles that may upload write.
+    if not viewer.may("imports", "create") or not units_visible_to(viewer=viewer).filter(pk=commune.pk).exists():
         raise PermissionDenied
 
 

@@ -14,12 +14,12 @@ from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from config.api import ApplicationError, Conflict
-from config.broker import broker_down_message
 from config.permissions import MatrixPermission
 from config.schema import error_response
-from households.importing.pipeline import import_batch_create
 from households.importing.selectors import import_batches_visible_to, may_upload
+from households.importing.services import import_batch_create
 from households.models_imports import ERRORS_PER_PAGE
+from spreadsheets.api import ProblemSerializer, queue_down_response, upload_refused_response
 
 PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,8}")
 
@@ -29,11 +29,8 @@ class ImportInputSerializer(serializers.Serializer):
     year = serializers.IntegerField(min_value=2021, max_value=2100)
 
 
-class ImportErrorSerializer(serializers.Serializer):
-    row = serializers.IntegerField()
-    column = serializers.CharField(allow_blank=True)
-    value = serializers.CharField(allow_blank=True)
-    message = serializers.CharField()
+class ImportErrorSerializer(ProblemSerializer):  # its own name: the schema's `ImportError`
+    pass
 
 
 class ImportOutputSerializer(serializers.Serializer):
@@ -80,7 +77,7 @@ class ImportListCreateView(ListAPIView):
     serializer_class = ImportOutputSerializer
 
     def get_queryset(self):
-        return import_batches_visible_to(user=self.request.user).order_by("-created_at", "-pk")
+        return import_batches_visible_to(viewer=self.request.viewer).order_by("-created_at", "-pk")
 
     @extend_schema(request=ImportInputSerializer, responses={
         201: ImportOutputSerializer,
@@ -92,12 +89,12 @@ class ImportListCreateView(ListAPIView):
         503: error_response(503, "Hàng đợi xử lý (Redis) hoặc cơ sở dữ liệu không hoạt động: tệp chưa được nhận."),
     })
     def post(self, request):
-        if not may_upload(user=request.user):
+        if not may_upload(viewer=request.viewer):
             return Response(
                 {"detail": "Vai trò của bạn không được nhập danh sách hộ."}, status=status.HTTP_403_FORBIDDEN
             )
-        if (down := broker_down_message()) is not None:  # Redis down: the file could not be queued
-            return Response({"detail": down}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+        if (down := queue_down_response()) is not None:  # Redis down: the file could not be queued
+            return down
         data = ImportInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
@@ -108,9 +105,7 @@ class ImportListCreateView(ListAPIView):
         except Conflict as error:  # the review cycle: a submitted, approved or published year (households.cycle)
             return Response({"detail": error.message}, status=status.HTTP_409_CONFLICT)
         except ApplicationError as error:
-            field = error.field or "detail"
-            body = {field: [error.message], **error.extra}
-            return Response(body, status=status.HTTP_400_BAD_REQUEST)
+            return upload_refused_response(error)
         batch.refresh_from_db()
         return Response(ImportOutputSerializer(batch, context={"request": request}).data,
                         status=status.HTTP_201_CREATED)
@@ -123,7 +118,7 @@ class ImportDetailView(APIView):
 
     @extend_schema(responses=ImportOutputSerializer)
     def get(self, request, pk: int):
-        batch = get_object_or_404(import_batches_visible_to(user=request.user), pk=pk)
+        batch = get_object_or_404(import_batches_visible_to(viewer=request.viewer), pk=pk)
         return Response(ImportOutputSerializer(batch, context={"request": request}).data)
 
 
@@ -138,7 +133,7 @@ class ImportErrorsView(APIView):
     @extend_schema(parameters=[OpenApiParameter("page", int, description="Số trang, từ 1.")],
                    responses=ImportErrorPageSerializer)
     def get(self, request, pk: int):
-        batch = get_object_or_404(import_batches_visible_to(user=request.user), pk=pk)
+        batch = get_object_or_404(import_batches_visible_to(viewer=request.viewer), pk=pk)
         raw = request.query_params.get("page", "1")
         if not PAGE_NUMBER.fullmatch(raw):
             return Response({"page": ["Số trang phải là số nguyên dương."]}, status=status.HTTP_400_BAD_REQUEST)

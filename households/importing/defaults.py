@@ -10,8 +10,10 @@ import datetime
 from django.db.models import Max
 from django.utils import timezone
 
-from households.models import ImportBatch
-from provinces.selectors import profile_of
+from households.models import HouseholdReview, ImportBatch
+from provinces.models import AdministrativeUnit
+from provinces.selectors import scope_filter
+from provinces.viewer import viewer_of
 
 FIRST_REVIEW_YEAR = 2021
 
@@ -21,16 +23,20 @@ def review_year_in_progress(today: datetime.date | None = None) -> int:
     return today.year if today.month >= 9 else today.year - 1
 
 
-def upload_year_default(user, today: datetime.date | None = None) -> int:
-    from reports.models import PovertyAggregate
-
+def upload_year_default(viewer, today: datetime.date | None = None) -> int:
+    """The year the upload form proposes to `viewer` (a Viewer or a user). "Figures" of the unit are its reviews
+    (the aggregates are computed from them): the latest year, up to the review year in progress, in which the
+    unit's subtree has a review or the unit a batch that was not reverted."""
     current = review_year_in_progress(today)
-    profile = profile_of(user)
-    if profile is None:
+    viewer = viewer_of(viewer)
+    unit = viewer.unit
+    if viewer.profile is None or unit is None:
         return current
+    communes = AdministrativeUnit.objects.filter(scope_filter(unit=unit)).values("pk")
     latest = max(
-        PovertyAggregate.objects.filter(unit=profile.unit, year__lte=current).aggregate(year=Max("year"))["year"] or 0,
-        ImportBatch.objects.filter(unit=profile.unit, year__lte=current)
+        HouseholdReview.objects.filter(commune_id__in=communes, year__lte=current)
+        .aggregate(year=Max("year"))["year"] or 0,
+        ImportBatch.objects.filter(unit=unit, year__lte=current)
         .exclude(status=ImportBatch.Status.REVERTED).aggregate(year=Max("year"))["year"] or 0,
     )
     return latest if latest >= FIRST_REVIEW_YEAR else current

@@ -2,23 +2,25 @@
 
 from django.db.models import QuerySet
 
-from config.access import user_may
 from households.models import ImportBatch
-from provinces.selectors import profile_of, scope_filter
+from provinces.selectors import scope_filter
+from provinces.viewer import Viewer, viewer_of
 
 
-def import_batches_visible_to(*, user) -> QuerySet[ImportBatch]:
-    profile = profile_of(user)
-    if profile is None or not user_may(user, "imports", "status"):  # leadership: error lists carry personal data
+def import_batches_visible_to(*, viewer: Viewer) -> QuerySet[ImportBatch]:
+    viewer = viewer_of(viewer)
+    if viewer.unit is None or not viewer.may("imports", "status"):  # leadership: error lists carry personal data
         return ImportBatch.objects.none()
-    return ImportBatch.objects.filter(scope_filter(unit=profile.unit, prefix="unit")).select_related(
+    return ImportBatch.objects.filter(scope_filter(unit=viewer.unit, prefix="unit")).select_related(
         "unit", "uploaded_by"
     ).defer("warning_archive")  # read only by the annotated-workbook download
 
 
-def may_upload(*, user) -> bool:
-    return profile_of(user) is not None and user_may(user, "imports", "create")
+def may_upload(*, viewer: Viewer) -> bool:
+    viewer = viewer_of(viewer)
+    return viewer.profile is not None and viewer.may("imports", "create")
 
 
-def may_revert(*, user) -> bool:
-    return profile_of(user) is not None and user_may(user, "imports", "revert")
+def may_revert(*, viewer: Viewer) -> bool:
+    viewer = viewer_of(viewer)
+    return viewer.profile is not None and viewer.may("imports", "revert")

@@ -14,15 +14,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from config.access import user_may
 from config.api import ApplicationError
 from config.broker import broker_down_message
 from households.classification import ClassificationValue
 from households.importing.annotate import import_batch_annotate
-from households.importing.commit import import_batch_revert
 from households.importing.defaults import review_year_in_progress, template_years, upload_year_default
-from households.importing.pipeline import import_batch_create
 from households.importing.selectors import import_batches_visible_to, may_revert, may_upload
+from households.importing.services import import_batch_create, import_batch_revert
 from households.importing.template import review_template_xlsx
 from households.models_imports import ERRORS_PER_PAGE
 from households.selectors import standards_all
@@ -43,11 +41,11 @@ def _summary_rows(batch) -> list[dict]:
 
 
 def import_list(request):
-    if not user_may(request.user, "imports", "list"):  # leadership does not see imports at all (access matrix)
+    if not request.viewer.may("imports", "list"):  # leadership does not see imports at all (access matrix)
         raise Http404
-    batches = import_batches_visible_to(user=request.user)
+    batches = import_batches_visible_to(viewer=request.viewer)
     if request.method == "POST":
-        if not may_upload(user=request.user):
+        if not may_upload(viewer=request.viewer):
             raise Http404
         form = UploadForm(request.POST, request.FILES)
         if (down := broker_down_message()) is not None:  # Redis down: the file could not be queued
@@ -69,25 +67,25 @@ def import_list(request):
             else:
                 return redirect("imports:detail", pk=batch.pk)
     else:
-        form = UploadForm(initial={"year": upload_year_default(request.user)})
+        form = UploadForm(initial={"year": upload_year_default(request.viewer)})
     page = Paginator(batches, 25).get_page(request.GET.get("page"))
     return render(request, "households/imports/list.html", {
-        "form": form, "page": page, "may_upload": may_upload(user=request.user),
-        "template_years": template_years(), "template_year": _template_year(form, request.user),
+        "form": form, "page": page, "may_upload": may_upload(viewer=request.viewer),
+        "template_years": template_years(), "template_year": _template_year(form, request.viewer),
     })
 
 
-def _template_year(form, user) -> int:
+def _template_year(form, viewer) -> int:
     """The blank template's year follows the upload form's year (a valid one), else the proposed default."""
     try:
         year = int(form["year"].value())
     except (TypeError, ValueError):
         year = None
-    return year if year in template_years() else upload_year_default(user)
+    return year if year in template_years() else upload_year_default(viewer)
 
 
 def _batch_or_404(request, pk: int):
-    return get_object_or_404(import_batches_visible_to(user=request.user), pk=pk)
+    return get_object_or_404(import_batches_visible_to(viewer=request.viewer), pk=pk)
 
 
 def _status_context(request, batch) -> dict:
@@ -95,7 +93,7 @@ def _status_context(request, batch) -> dict:
     error_page = None
     if batch.error_count:
         error_page = Paginator(batch.error_pages_all(), ERRORS_PER_PAGE).get_page(request.GET.get("page"))
-    return {"batch": batch, "summary": _summary_rows(batch), "may_revert": may_revert(user=request.user),
+    return {"batch": batch, "summary": _summary_rows(batch), "may_revert": may_revert(viewer=request.viewer),
             "error_page": error_page}
 
 
@@ -129,7 +127,7 @@ def import_original(request, pk: int):
 @require_POST
 def import_revert(request, pk: int):
     batch = _batch_or_404(request, pk)
-    if not may_revert(user=request.user):
+    if not may_revert(viewer=request.viewer):
         raise Http404
     try:
         import_batch_revert(batch=batch, acting_user=request.user)

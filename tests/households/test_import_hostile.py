@@ -21,7 +21,7 @@ from django.utils.http import parse_header_parameters
 from python_calamine import CalamineWorkbook
 
 from households.importing import annotate
-from households.importing.pipeline import import_batch_create
+from households.importing.services import import_batch_create
 from households.models import ImportBatch, ImportErrorPage
 from households.models_imports import ERROR_VALUE_MAX_CHARS, ERRORS_PER_PAGE
 from tests.factories import TEST_PASSWORD

@@ -1,5 +1,5 @@
 """The import in chunks: on PostgreSQL the workbook is parsed in a thread while the commit transaction writes
-the chunks already read (pipeline.BackgroundParse, commit.PostgresChunks); on SQLite the same workbooks go through
+the chunks already read (parse.BackgroundParse, write.PostgresChunks); on SQLite the same workbooks go through
 the parse-then-commit path. Chunks are made small here so that a few hundred rows span many of them.
 
 On PostgreSQL a chunk is staged (its households looked up) by the parse thread on its own connection, in an
@@ -12,8 +12,8 @@ import pytest
 from django.db import connection
 from django.db.models import Count
 
-from households.importing import commit, pipeline
-from households.importing.pipeline import ClassifiedRow
+from households.importing import parse, services, stage, write
+from households.importing.rows import ClassifiedRow
 from households.importing.validate import ParsedRow
 from households.models import Household, HouseholdReview, ImportBatch
 from households.services import search_index_flush
@@ -26,8 +26,8 @@ ROWS = 1000
 @pytest.fixture
 def small_chunks(monkeypatch):
     """Chunks of 100 rows, written at most 300 at a time: a 1,000-row workbook spans ten of them."""
-    monkeypatch.setattr(pipeline, "PROGRESS_EVERY", 100)
-    monkeypatch.setattr(pipeline, "MERGED_CHUNK_ROWS", 300)
+    monkeypatch.setattr(parse, "PROGRESS_EVERY", 100)
+    monkeypatch.setattr(parse, "MERGED_CHUNK_ROWS", 300)
 
 
 BOTH_WAYS = pytest.mark.parametrize("staged", [
@@ -40,13 +40,13 @@ BOTH_WAYS = pytest.mark.parametrize("staged", [
 def chunk_writes(monkeypatch):
     """The chunks the PostgreSQL writer was given, as (staging table, rows) (none on SQLite)."""
     written = []
-    original = commit.PostgresChunks.write_staged
+    original = write.PostgresChunks.write_staged
 
     def write_staged(self, chunk):
         written.append((chunk.table, chunk.rows))
         return original(self, chunk)
 
-    monkeypatch.setattr(commit.PostgresChunks, "write_staged", write_staged)
+    monkeypatch.setattr(write.PostgresChunks, "write_staged", write_staged)
     return written
 
 
@@ -74,7 +74,7 @@ def _rows(count: int, *, commune_of=lambda i: "02146" if i % 2 else "02161") -> 
 
 
 def _parse_threads() -> list[threading.Thread]:
-    return [thread for thread in threading.enumerate() if thread.name == "import-parse"]
+    return [thread for thread in threading.enumerate() if thread.name in ("import-parse", "import-stage")]
 
 
 @BOTH_WAYS
@@ -117,7 +117,7 @@ def test_a_newer_workbook_of_many_chunks_replaces_and_revert_restores(na_ri, tmp
     assert set(HouseholdReview.objects.filter(import_batch_id=second.pk).values_list("classification",
                                                                                       flat=True)) == {"not_poor"}
     _check_staging(chunk_writes, staged=staged)
-    commit.import_batch_revert(batch=second, acting_user=na_ri["staff"])
+    services.import_batch_revert(batch=second, acting_user=na_ri["staff"])
     assert sorted(HouseholdReview.objects.values_list("pk", "household_id", "income_per_capita",
                                                       "transition")) == before
     assert dict(Household.objects.values_list("code", "head_name")) == names
@@ -157,7 +157,7 @@ def test_a_parser_failure_midway_rolls_back_and_rejects_with_its_message(na_ri, 
 def test_a_writer_failure_stops_the_parse_thread_and_rejects_whole(na_ri, tmp_path, small_chunks, monkeypatch,
                                                                    staged):
     require_postgres()
-    original, calls = commit.PostgresChunks.write_staged, []
+    original, calls = write.PostgresChunks.write_staged, []
 
     def failing(self, chunk):
         calls.append(chunk.rows)
@@ -165,7 +165,7 @@ def test_a_writer_failure_stops_the_parse_thread_and_rejects_whole(na_ri, tmp_pa
             raise RuntimeError("disk full")
         return original(self, chunk)
 
-    monkeypatch.setattr(commit.PostgresChunks, "write_staged", failing)
+    monkeypatch.setattr(write.PostgresChunks, "write_staged", failing)
     batch = upload(write_xlsx(tmp_path / "many.xlsx", [HEADER, *_rows(ROWS)]), user=na_ri["officer"])
     assert batch.status == ImportBatch.Status.REJECTED
     assert "mã lỗi: RuntimeError" in batch.rejected_reason
@@ -181,12 +181,12 @@ def test_staging_tables_a_dead_run_left_are_dropped_by_the_next_run_of_that_batc
     with connection.cursor() as cursor:
         cursor.execute("CREATE UNLOGGED TABLE import_stage_900001_0 (x int)")
         cursor.execute("CREATE UNLOGGED TABLE import_stage_9000012_0 (x int)")
-    assert commit.staged_tables_drop(batch_id=900001) == "import_stage_900001"
+    assert stage.staged_tables_drop(batch_id=900001) == "import_stage_900001"
     assert _staging_left() == ["import_stage_9000012_0"]
     batch = upload(write_xlsx(tmp_path / "few.xlsx", [HEADER, *_rows(20)]), user=na_ri["officer"])
     assert batch.status == ImportBatch.Status.COMMITTED
     assert _staging_left() == ["import_stage_9000012_0"]
-    commit.staged_tables_drop(batch_id=9000012)
+    stage.staged_tables_drop(batch_id=9000012)
     assert _staging_left() == []
 
 
@@ -212,11 +212,11 @@ def test_stage_text_escapes_what_copy_would_misread():
         deprivations=frozenset({"housing_area"}), declared_classification="poor", female_head=True,
         has_disabled=False, has_merit=False, social_protection=True, note="", extra={},
     )
-    text = commit.stage_text([ClassifiedRow(parsed, "poor", 1, "Lý do \\ có gạch", False)], {"02146": 7}, first=4)
+    text = stage.stage_text([ClassifiedRow(parsed, "poor", 1, "Lý do \\ có gạch", False)], {"02146": 7}, first=4)
     assert text.endswith("\n") and text.count("\n") == 1
     fields = text[:-1].split("\t")
-    assert len(fields) == len(commit._STAGE_COLUMNS)
-    named = dict(zip((name for name, _kind in commit._STAGE_COLUMNS), fields, strict=True))
+    assert len(fields) == len(stage._STAGE_COLUMNS)
+    named = dict(zip((name for name, _kind in stage._STAGE_COLUMNS), fields, strict=True))
     assert (named["row_no"], named["commune_id"], named["code"]) == ("4", "7", "A\\\\1")
     assert named["head_name"] == "Tên\\tcó tab" and named["village"] == "Dòng 1\\nDòng 2\\r"
     assert named["head_name_search"] == "ten co tab"

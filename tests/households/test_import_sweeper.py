@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from config.celery import app
-from households.importing.pipeline import import_batches_requeue_stuck
+from households.importing.services import import_batches_requeue_stuck
 from households.models import ImportBatch
 from households.tasks import SWEEP_NAME
 

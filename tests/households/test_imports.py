@@ -14,8 +14,7 @@ from django.db import connection
 from django.test import TestCase
 from python_calamine import CalamineWorkbook
 
-from households.importing.commit import import_batch_revert
-from households.importing.pipeline import import_batch_create, import_batch_process
+from households.importing.services import import_batch_create, import_batch_process, import_batch_revert
 from households.models import Household, HouseholdReview, ImportBatch
 from tests import DATA, write_xlsx
 from tests.conftest import require_postgres

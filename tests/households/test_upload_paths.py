@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from config.api import ApplicationError
 from households.importing.defaults import review_year_in_progress, upload_year_default
 from households.importing.example_row import is_example_row
-from households.importing.pipeline import import_batch_create
+from households.importing.services import import_batch_create
 from households.models import HouseholdReview, ImportBatch
 from tests.factories import TEST_PASSWORD
 from tests.households.test_imports import upload

@@ -16,7 +16,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
 django.setup()
 
 from config.celery import app  # noqa: E402
-from households.importing import commit  # noqa: E402
+from households.importing import write  # noqa: E402
 
 __all__ = ["app"]
 
@@ -28,4 +28,4 @@ def _paused_classification_counts(*args, **kwargs):
 
 # reviews_commit calls it once the households and reviews are written, inside the commit transaction, on both
 # paths (PostgreSQL no longer calls households.services.transitions_recompute there: statuses are set in SQL).
-commit.classification_counts = _paused_classification_counts
+write.classification_counts = _paused_classification_counts

@@ -23,7 +23,7 @@ from django.db import OperationalError, connection
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from households.importing.pipeline import import_batch_create, import_batches_requeue_stuck
+from households.importing.services import import_batch_create, import_batches_requeue_stuck
 from households.models import Household, HouseholdReview, ImportBatch
 from tests import DATA
 from tests.conftest import require_postgres, require_real_services
@@ -218,11 +218,11 @@ def test_redis_lost_between_the_check_and_the_queueing_gives_a_503_not_a_500(na_
     client.force_login(na_ri["officer"])
     content = SAMPLE.read_bytes()
     lost = BrokerError("Error 111 connecting to redis:6379. Connection refused.")
-    with mock.patch("households.importing.pipeline._enqueue", side_effect=lost):
+    with mock.patch("households.importing.services._enqueue", side_effect=lost):
         page = client.post("/imports/", {"year": 2023, "file": SimpleUploadedFile(SAMPLE.name, content)})
     assert page.status_code == 503
     assert "Hàng đợi xử lý (Redis) đang không hoạt động" in page.content.decode()
-    with mock.patch("households.importing.pipeline._enqueue", side_effect=lost):
+    with mock.patch("households.importing.services._enqueue", side_effect=lost):
         api = client.post("/api/v1/imports/", {"year": 2024, "file": SimpleUploadedFile(SAMPLE.name, content)})
     assert api.status_code == 503
     assert "Hàng đợi xử lý (Redis)" in api.json()["detail"]

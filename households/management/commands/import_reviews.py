@@ -1,14 +1,14 @@
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 
 from config.api import ApplicationError
-from households.importing.annotate import annotated_workbook
-from households.importing.pipeline import import_batch_create, import_batch_process, import_unit_of, parse_workbook
+from households.importing.parse import parse_workbook
+from households.importing.services import import_batch_create, import_batch_process, import_unit_of
 from households.models import ImportBatch
+from spreadsheets.cli import add_import_options, import_source
 
 
 class Command(BaseCommand):
@@ -16,22 +16,17 @@ class Command(BaseCommand):
         "Nhập một tệp danh sách rà soát qua đúng quy trình của trang tải lên (chạy đồng bộ). "
         "Thoát 0 khi đã ghi, 1 khi bị từ chối (in đường dẫn báo cáo lỗi)."
     )
+    # The system checks (URL patterns, templates, every model) are the server's and `manage.py check`'s business:
+    # skipped here, they cost a third of a second of every run.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument("path")
         parser.add_argument("--year", type=int, required=True)
-        parser.add_argument("--user", help="Người nhập (phạm vi theo đơn vị của người đó); trống: toàn quốc")
-        parser.add_argument("--dry-run", action="store_true", help="Chỉ kiểm tra, không ghi gì")
+        add_import_options(parser)
 
     def handle(self, *args, path, year, user, dry_run, **options):
-        source = Path(path)
-        if not source.is_file():
-            raise CommandError(f"Không thấy tệp {source}")
-        acting_user = None
-        if user:
-            acting_user = get_user_model().objects.filter(username=user).first()
-            if acting_user is None:
-                raise CommandError(f"Không có người dùng {user}")
+        source, acting_user = import_source(path, user)
         try:
             if dry_run:
                 return self._dry_run(source, year, acting_user)
@@ -67,6 +62,8 @@ class Command(BaseCommand):
             raise SystemExit(1)
 
     def _report(self, batch: ImportBatch) -> Path:
+        from households.importing.annotate import annotated_workbook  # openpyxl: only for a rejected file
+
         folder = Path(settings.VAR_DIR) / "import-reports"
         folder.mkdir(parents=True, exist_ok=True)
         report = folder / f"import-{batch.pk}-loi.xlsx"

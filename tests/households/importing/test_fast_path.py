@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
-from households.importing import pipeline
+from households.importing import parse
 from households.importing.validate import RowValidator, _by_distinct
 from tests import DATA
 
@@ -79,12 +79,12 @@ def parse_both(path: Path, unit, monkeypatch):
 
     with monkeypatch.context() as patch:
         patch.setattr(RowValidator, "fast_many", counting)
-        fast = pipeline.parse_workbook(path=path, year=2023, unit=unit)
+        fast = parse.parse_workbook(path=path, year=2023, unit=unit)
     # The fast path really took part: it accepted most clean rows (the odd ones go row by row).
     assert len(accepted) >= len(fast[0]) // 2 > 0 or not fast[0]
     with monkeypatch.context() as patch:
         patch.setattr(RowValidator, "fast_many", lambda self, chunk: [None] * len(chunk))
-        slow = pipeline.parse_workbook(path=path, year=2023, unit=unit)
+        slow = parse.parse_workbook(path=path, year=2023, unit=unit)
     return fast, slow
 
 
@@ -128,7 +128,7 @@ def test_one_conversion_per_distinct_cell_keeps_equal_numbers_of_other_types_apa
 
 def test_names_fold_word_by_word_as_config_text_fold_does():
     from config.text import fold
-    from households.importing.commit import fold_name
+    from households.importing.stage import fold_name
 
     names = ["Nguyễn Văn An", "  Đặng  Thị\tHà ", "A-B c—d", "İstanbul", "a \u0301b", "", "   ", "Lò Văn Pjạc",
              unicodedata.normalize("NFD", "Hoàng Thị Ánh"), "x\u00a0y", "Ø ø", "1.000 đồng", "K\u212a", "ΑΣ Σ",
@@ -139,7 +139,7 @@ def test_names_fold_word_by_word_as_config_text_fold_does():
 def test_the_import_pauses_the_garbage_collector_and_restores_its_state():
     import gc
 
-    from households.importing.pipeline import gc_paused
+    from households.importing.parse import gc_paused
 
     assert gc.isenabled()
     with pytest.raises(ValueError), gc_paused():

@@ -1,26 +1,37 @@
-"""Commit and revert: set-based writes of a validated batch, whole or nothing.
+"""The set-based writes of a validated review import, whole or nothing, under the unit's lock.
 
 On PostgreSQL the rows come in chunks while the parser reads on (reviews_commit_streamed, PostgresChunks): one
-transaction, rolled back whole if the parser finds a problem anywhere. A batch never edits a review in place.
-Committing moves the households' periodic reviews of that year into ImportReplacedReview (every column, ids
-included) and inserts new ones; the household rows it changes are snapshotted first, the ones it creates carry its
-id (Household.created_by_batch_id). HouseholdReview therefore only ever holds current reviews, and revert puts the
+transaction, rolled back whole if the parser finds a problem anywhere. Elsewhere (SQLite) reviews_commit writes the
+parsed rows with executemany. A batch never edits a review in place. Committing moves the households' periodic
+reviews of that year into ImportReplacedReview (every column, ids included) and inserts new ones; the household
+rows it changes are snapshotted first, the ones it creates carry its id (Household.created_by_batch_id).
+HouseholdReview therefore only ever holds current reviews, and a revert (services.import_batch_revert) puts the
 kept rows back with their own ids, so the previous state comes back exactly.
+
+The follow-ups of a commit or a revert (poverty-rate targets, aggregates, search indexes) are queued by task name
+(config.followups.after_commit): this package never imports a tasks module.
 """
 
 import json
-import re
 from collections.abc import Iterable
-from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from config.api import ApplicationError
+from config.followups import after_commit
 from config.text import fold
 from households import cycle
-from households.importing.pipeline import ClassifiedRow, classification_counts
+from households.importing.rows import ClassifiedRow, batch_warnings, classification_counts
+from households.importing.stage import (
+    ETHNIC_MAJORITY,
+    HOUSEHOLD_FIELDS,
+    StagedChunk,
+    chunk_stage,
+    household_differs,
+    household_sequence,
+    rows_table_create,
+    stage_text,
+)
 from households.models import (
     Household,
     HouseholdReview,
@@ -28,18 +39,12 @@ from households.models import (
     ImportHouseholdSnapshot,
     ImportReplacedReview,
 )
-from households.models_imports import warnings_stored
 from households.selectors import standards_all
-from households.services import review_statuses_sql
-from provinces.models import AdministrativeUnit, Role, end_of_year
-from provinces.selectors import profile_of, units_in_force
+from households.services import review_statuses_sql, transitions_recompute
+from provinces.models import AdministrativeUnit, end_of_year
+from provinces.selectors import units_in_force
 
 BATCH_SIZE = 2000
-ETHNIC_MAJORITY = "kinh"
-HOUSEHOLD_FIELDS = (
-    "head_name", "head_name_search", "id_number", "village", "ethnicity", "is_ethnic_minority", "members",
-    "is_female_head", "has_disabled_member", "has_person_with_merit", "is_social_protection_beneficiary",
-)
 
 
 def rows_insert(model, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
@@ -118,32 +123,12 @@ def _household_values(row: ClassifiedRow) -> dict:
     }
 
 
-_FOLDED_WORDS: dict[str, str] = {}
-
-
-def fold_name(text: str) -> str:
-    """config.text.fold(text), one word at a time through a cache: fold never joins across whitespace (every
-    character is decomposed, stripped of marks, lowered and kept or turned into a space on its own), so folding
-    the words and joining the non-empty ones gives the same text, and a province's names share few words."""
-    words = _FOLDED_WORDS
-    if len(words) > 200_000:
-        words.clear()
-    folded = []
-    for word in text.split():
-        value = words.get(word)
-        if value is None:
-            # An ASCII letters-and-digits word folds to itself in lower case (house numbers, codes in names).
-            value = words[word] = word.lower() if word.isascii() and word.isalnum() else fold(word)
-        if value:
-            folded.append(value)
-    return " ".join(folded)
-
 
 def _snapshot(household: Household) -> dict:
     return {name: getattr(household, name) for name in HOUSEHOLD_FIELDS}
 
 
-def _lock_unit(unit_id: int) -> None:
+def unit_lock(unit_id: int) -> None:
     """Two imports for the same unit never interleave: the second waits for the first to commit."""
     list(AdministrativeUnit.objects.select_for_update().filter(pk=unit_id).values_list("pk"))
 
@@ -164,7 +149,7 @@ def commune_ids(codes: set[str], *, year: int) -> dict[str, int]:
 
 @transaction.atomic
 def reviews_commit(*, batch: ImportBatch, rows: list[ClassifiedRow], warnings) -> ImportBatch:
-    _lock_unit(batch.unit_id)
+    unit_lock(batch.unit_id)
     communes = commune_ids({row.parsed.commune_code for row in rows}, year=batch.year)
     # The review cycle, under the unit's lock: refused (households.cycle.Conflict) if the year of the uploader's
     # unit or of a commune in the file was submitted or published while the file was queued.
@@ -183,7 +168,7 @@ class RowsRejected(Exception):
 
 
 def reviews_commit_streamed(*, batch: ImportBatch, parse) -> ImportBatch:
-    """PostgreSQL: write each chunk `parse` (pipeline.BackgroundParse) hands over as it comes, in one
+    """PostgreSQL: write each chunk `parse` (households.importing.parse.BackgroundParse) hands over as it comes, in one
     transaction; commit once the parser is done and found no problem, else roll back and raise RowsRejected.
     An exception of the parser's (unreadable file, header missing) rolls back and propagates.
 
@@ -192,7 +177,7 @@ def reviews_commit_streamed(*, batch: ImportBatch, parse) -> ImportBatch:
     lock (parse.unit_locked()): an import of the same unit that committed meanwhile is seen; this transaction's
     own rows are not, and need not be, since no two chunks hold the same household."""
     with transaction.atomic():
-        _lock_unit(batch.unit_id)
+        unit_lock(batch.unit_id)
         cycle.lock_check(unit_id=batch.unit_id, year=batch.year, lock=True)  # the review cycle, under the lock
         parse.unit_locked()
         writer = PostgresChunks(batch=batch, standard_id=_standard_id(batch.year))
@@ -212,11 +197,6 @@ def reviews_commit_streamed(*, batch: ImportBatch, parse) -> ImportBatch:
                                 replaced=writer.replaced, stored_warnings=parse.stored_warnings())
 
 
-def batch_warnings(warnings) -> dict:
-    """The warning fields of a committed batch (models_imports.warnings_stored), sorted by row and column."""
-    return warnings_stored([warning.as_dict() for warning in sorted(warnings, key=lambda w: (w.row, w.column))])
-
-
 def _batch_committed(*, batch: ImportBatch, rows: list[ClassifiedRow], warnings, created: int, replaced: int,
                      stored_warnings: dict | None = None) -> ImportBatch:
     """The batch's summary, in the commit transaction once its rows are written; the follow-ups on commit.
@@ -231,7 +211,7 @@ def _batch_committed(*, batch: ImportBatch, rows: list[ClassifiedRow], warnings,
         counts=counts, mismatches=sum(1 for row in rows if row.is_mismatch),
         replaced_reviews=replaced,
     )
-    transaction.on_commit(lambda: _after_change(unit_id=batch.unit_id, year=batch.year))
+    follow_ups_queue(unit_id=batch.unit_id, year=batch.year)
     # The caller reloads the batch; the whole warning list (warning_archive) is not read back.
     batch.refresh_from_db(fields=["status", "progress", "finished_at", "rows", "created", "updated", "rejected",
                                   "warnings", "counts", "mismatches", "replaced_reviews"])
@@ -284,8 +264,6 @@ def _commit_rows(*, batch: ImportBatch, rows: list[ClassifiedRow], communes: dic
         )
         for household, row in wanted
     ))
-    from households.services import transitions_recompute
-
     transitions_recompute(household_ids=[pk for pk in household_ids if pk not in created_ids], year=batch.year)
     return len(to_create), replaced
 
@@ -309,161 +287,6 @@ def _first_transition(row: ClassifiedRow) -> str | None:
     poor when poor, otherwise none; never newly escaped."""
     return HouseholdReview.Transition.NEWLY_POOR.value if row.classification == "poor" else None
 
-
-_STAGE_COLUMNS = (
-    ("row_no", "integer"), ("commune_id", "bigint"), ("code", "text"),
-    ("head_name", "text"), ("head_name_search", "text"), ("id_number", "text"), ("village", "text"),
-    ("ethnicity", "text"), ("is_ethnic_minority", "boolean"), ("members", "smallint"),
-    ("is_female_head", "boolean"), ("has_disabled_member", "boolean"), ("has_person_with_merit", "boolean"),
-    ("is_social_protection_beneficiary", "boolean"),
-    ("area", "text"), ("income_per_capita", "bigint"), ("deprivations", "jsonb"), ("deprivation_count", "smallint"),
-    ("classification", "text"), ("declared_classification", "text"), ("is_mismatch", "boolean"), ("reason", "text"),
-)
-
-
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-_COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
-
-
-def stage_text(rows: list[ClassifiedRow], communes: dict[str, int], *, first: int = 0) -> str:
-    """The rows as COPY text for import_rows (_STAGE_COLUMNS, in order; row_no counted from `first`).
-
-    Pure Python with no database access, so that a streamed import builds it in the parse thread: the writer
-    only hands it to COPY. The workbook's texts are escaped for COPY's text format when they hold a backslash, tab
-    or line break (one regex search per row finds the rare row that does: str.translate on every field cost 12 µs
-    a row); the derived values (minority, deprivation list, reason) are formatted once per distinct input."""
-    minority: dict[str, str] = {}
-    listed: dict[frozenset, str] = {}
-    reasons: dict[str, str] = {}
-    flags = {True: "t", False: "f"}
-    commune_ids = {code: str(pk) for code, pk in communes.items()}
-    special = _COPY_SPECIAL.search
-    lines = []
-    append = lines.append
-    for number, row in enumerate(rows, start=first):
-        parsed = row.parsed
-        ethnicity = parsed.ethnicity
-        is_minority = minority.get(ethnicity)
-        if is_minority is None:
-            is_minority = minority[ethnicity] = flags[bool(ethnicity) and fold(ethnicity) != ETHNIC_MAJORITY]
-        deprivations = listed.get(parsed.deprivations)
-        if deprivations is None:
-            deprivations = listed[parsed.deprivations] = _copy_escaped(json.dumps(sorted(parsed.deprivations)))
-        reason = reasons.get(row.reason)
-        if reason is None:
-            reason = reasons[row.reason] = _copy_escaped(row.reason)
-        code, name, id_number, village = parsed.household_code, parsed.head_name, parsed.id_number, parsed.village
-        if special(f"{code}{name}{id_number}{village}{ethnicity}"):
-            code, name, id_number, village = (_copy_escaped(text) for text in (code, name, id_number, village))
-            ethnicity = _copy_escaped(ethnicity)
-        append("\t".join((
-            str(number), commune_ids[parsed.commune_code], code, name, fold_name(parsed.head_name), id_number,
-            village, ethnicity, is_minority, str(parsed.members), flags[parsed.female_head],
-            flags[parsed.has_disabled], flags[parsed.has_merit], flags[parsed.social_protection], parsed.area,
-            str(parsed.income_per_capita), deprivations, str(row.deprivation_count), row.classification,
-            parsed.declared_classification, flags[row.is_mismatch], reason,
-        )))
-    append("")
-    return "\n".join(lines)
-
-
-def _copy_escaped(text: str) -> str:
-    return text.translate(_COPY_ESCAPES) if _COPY_SPECIAL.search(text) else text
-
-
-def staged_tables_drop(*, batch_id: int) -> str:
-    """Drop the unlogged tables a streamed import of the batch staged its chunks in (pipeline.BackgroundParse),
-    left from an earlier run too; returns their names' prefix."""
-    prefix = f"import_stage_{batch_id}"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT c.relname FROM pg_class c WHERE c.relkind = 'r' AND c.relpersistence = 'u' "
-            "AND c.relnamespace = current_schema()::regnamespace AND c.relname LIKE %s",
-            [prefix.replace("_", "\\_") + "\\_%"],  # (LIKE: "_" is any one character)
-        )
-        names = [name for (name,) in cursor.fetchall()]
-        if names:
-            cursor.execute(f"DROP TABLE IF EXISTS {', '.join(connection.ops.quote_name(n) for n in names)}")
-    return prefix
-
-
-def _household_differs(staged: str) -> str:
-    """SQL: the registry's household `h` differs from the staged row `staged` in a field the workbook gives."""
-    return (f"({', '.join(f'h.{name}' for name in HOUSEHOLD_FIELDS)}) IS DISTINCT FROM "
-            f"({', '.join(f'{staged}.{name}' for name in HOUSEHOLD_FIELDS)})")
-
-
-class StagedChunk(NamedTuple):
-    """A chunk of rows staged by chunk_stage: its table, row count, how many of its households the registry
-    already has, how many of those the workbook changes, how many have a periodic review of the year (replaced),
-    and whether any has reviews other than that one (history)."""
-
-    table: str
-    rows: int
-    known: int
-    changed: int
-    current: int
-    with_history: bool
-
-
-def rows_table_create(cursor, *, transaction_only: bool) -> None:
-    """import_rows, the temporary table chunk_stage COPYs each chunk into (dropped at COMMIT, or with the
-    session)."""
-    cursor.execute(
-        "CREATE TEMP TABLE import_rows ("
-        + ", ".join(f"{name} {kind}" for name, kind in _STAGE_COLUMNS)
-        + (") ON COMMIT DROP" if transaction_only else ")")
-    )
-
-
-def household_sequence(cursor) -> str:
-    """The household ids' sequence, named once: pg_get_serial_sequence in a SELECT is a catalog lookup per row."""
-    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [Household._meta.db_table])
-    return cursor.fetchone()[0]
-
-
-def chunk_stage(cursor, *, text: str, table: str, year: int, sequence: str, unlogged: bool = False) -> StagedChunk:
-    """One chunk of rows (stage_text) COPYed into import_rows, then staged as `table`: each row with its household
-    (a new one gets its id from the sequence now) and whether that household has reviews other than the periodic
-    one of `year` (its history). A temporary table, or with `unlogged` one that other sessions can read (staged on
-    another connection than the writer's).
-
-    The registry is reached from the staged rows, one index lookup per row (LATERAL with OFFSET 0, which the
-    planner cannot turn around): the registry's statistics do not know the rows the earlier chunks wrote (nor a
-    new review year), and a join planned on them could read the registry once per staged row."""
-    household = connection.ops.quote_name(Household._meta.db_table)
-    review = connection.ops.quote_name(HouseholdReview._meta.db_table)
-    names = ", ".join(name for name, _kind in _STAGE_COLUMNS)
-    cursor.execute("TRUNCATE import_rows")
-    with cursor.cursor.copy(f"COPY import_rows ({names}) FROM STDIN") as copy:
-        copy.write(text)
-    kind = "UNLOGGED TABLE" if unlogged else "TEMP TABLE"
-    periodic = HouseholdReview.Kind.PERIODIC.value
-    cursor.execute(
-        f"CREATE {kind} {table} {'' if unlogged else 'ON COMMIT DROP '}AS "  # noqa: S608 - model's own names
-        "SELECT r.*, coalesce(h.id, nextval(%(sequence)s::regclass)) AS household_id, h.id IS NULL AS is_new, "
-        f"h.id IS NOT NULL AND {_household_differs('r')} AS is_changed, "
-        f"h.id IS NOT NULL AND EXISTS (SELECT 1 FROM {review} o WHERE o.household_id = h.id "
-        "AND NOT (o.year = %(year)s AND o.kind = %(periodic)s)) AS has_history, "
-        f"h.id IS NOT NULL AND EXISTS (SELECT 1 FROM {review} o WHERE o.household_id = h.id "
-        "AND o.year = %(year)s AND o.kind = %(periodic)s) AS has_current "
-        f"FROM (SELECT * FROM import_rows ORDER BY row_no) r LEFT JOIN LATERAL (SELECT * FROM {household} h "
-        "WHERE h.commune_id = r.commune_id AND h.code = r.code OFFSET 0) h ON true",
-        {"sequence": sequence, "year": year, "periodic": periodic},
-    )
-    rows = cursor.rowcount
-    cursor.execute(
-        "SELECT count(*) FILTER (WHERE NOT is_new), count(*) FILTER (WHERE is_changed), "  # noqa: S608
-        f"count(*) FILTER (WHERE has_current), coalesce(bool_or(has_history), false) FROM {table}"
-    )
-    known, changed, current, with_history = cursor.fetchone()
-    if changed or current:
-        # For the joins of the changed households and the reviews replaced: row counts and rough distributions
-        # are all the planner needs, a 3,000-row sample, not 30,000. (The other statements read the stage whole.)
-        # SET LOCAL: to the end of the transaction, which analyzes nothing else.
-        cursor.execute("SET LOCAL default_statistics_target = 10")
-        cursor.execute(f"ANALYZE {table}")
-    return StagedChunk(table, rows, known, changed, current, with_history)
 
 
 def _commit_postgresql(*, batch: ImportBatch, rows: list[ClassifiedRow], communes: dict[str, int],
@@ -576,7 +399,7 @@ class PostgresChunks:
             cursor.execute(
                 f"WITH changed AS (SELECT s.*, jsonb_build_object({old_fields}) AS old "  # noqa: S608
                 f"FROM {stage} s CROSS JOIN LATERAL (SELECT * FROM {household} h WHERE h.id = s.household_id "
-                f"OFFSET 0) h WHERE s.is_changed AND {_household_differs('s')}), "
+                f"OFFSET 0) h WHERE s.is_changed AND {household_differs('s')}), "
                 f"kept AS (INSERT INTO {snapshot} (batch_id, household_id, data) "
                 "SELECT %s, household_id, old FROM changed) "
                 f"UPDATE {household} h SET ({fields}, updated_at) = ({staged}, %s) "
@@ -640,7 +463,7 @@ def _reviews_set_aside(*, batch: ImportBatch, household_ids: list[int]) -> int:
     return kept
 
 
-def _reviews_restore(*, batch: ImportBatch) -> None:
+def reviews_restore(*, batch: ImportBatch) -> None:
     """Put the reviews the batch replaced back, with their own ids and every column as it was (one INSERT …
     SELECT), and forget them."""
     review = connection.ops.quote_name(HouseholdReview._meta.db_table)
@@ -654,67 +477,10 @@ def _reviews_restore(*, batch: ImportBatch) -> None:
     batch.replaced_reviews_kept.all().delete()
 
 
-def _after_change(*, unit_id: int | None, year: int) -> None:
-    """Follow-ups once the rows are visible to other connections: the poverty-rate targets of the unit (and the
-    units above and below it) are recomputed from the new reviews, the aggregates refreshed, and the search
-    indexes' pending entries merged."""
-    from households.tasks import search_index_flush_task
-    from programmes.tasks import poverty_targets_recompute_task
-    from reports.tasks import aggregates_refresh_task
-
-    poverty_targets_recompute_task.delay(unit_id=unit_id, year=year)
-    aggregates_refresh_task.delay(unit_id=unit_id, year=year, reason="import")
-    search_index_flush_task.delay()
-
-
-def import_batch_revert(*, batch: ImportBatch, acting_user) -> ImportBatch:
-    profile = profile_of(acting_user)
-    if profile is None or profile.role not in (Role.PROVINCIAL_STAFF, Role.ADMIN):
-        raise ApplicationError(_("Chỉ chuyên viên Sở mới được hoàn tác một lần nhập."))
-    with transaction.atomic():
-        _lock_unit(batch.unit_id)
-        batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-        if batch.status != ImportBatch.Status.COMMITTED:
-            raise ApplicationError(_("Chỉ hoàn tác được lần nhập đã ghi vào hệ thống."))
-        # The review cycle: no revert in a submitted, approved or published year (households.cycle.Conflict).
-        cycle.lock_check(unit_id=batch.unit_id, year=batch.year, lock=True, commune_ids=set(
-            HouseholdReview.objects.filter(import_batch_id=batch.pk).values_list("commune_id", flat=True).distinct()))
-        newer = (
-            ImportReplacedReview.objects.filter(import_batch_id=batch.pk)
-            .exclude(batch=batch).values_list("batch_id", flat=True).first()
-        )
-        if newer is not None:
-            raise ApplicationError(_(
-                "Một lần nhập sau (số %(id)s) đã thay một phần dữ liệu của lần nhập này; hãy hoàn tác lần đó trước."
-            ) % {"id": newer})
-        ours = HouseholdReview.objects.filter(import_batch_id=batch.pk)
-        household_ids = list(ours.values_list("household_id", flat=True))
-        ours.delete()
-        _reviews_restore(batch=batch)
-        snapshots = list(batch.household_snapshots.select_related("household"))
-        restored = []
-        for snapshot in snapshots:
-            if snapshot.data is None:
-                continue
-            household = snapshot.household
-            for name, value in snapshot.data.items():
-                setattr(household, name, value)
-            restored.append(household)
-        households_update(restored)
-        # The households the batch created and that have no reviews left (batches committed before
-        # created_by_batch_id existed name them by a snapshot without data).
-        created_before = [snapshot.household_id for snapshot in snapshots if snapshot.data is None]
-        batch.household_snapshots.all().delete()
-        Household.objects.filter(created_by_batch_id=batch.pk, reviews__isnull=True).delete()
-        if created_before:
-            Household.objects.filter(pk__in=created_before, reviews__isnull=True).delete()
-        from households.services import transitions_recompute
-
-        remaining = list(Household.objects.filter(pk__in=household_ids).values_list("pk", flat=True))
-        transitions_recompute(household_ids=remaining, year=batch.year)
-        batch.status = ImportBatch.Status.REVERTED
-        batch.reverted_at = timezone.now()
-        batch.reverted_by = acting_user
-        batch.save(update_fields=["status", "reverted_at", "reverted_by"])
-        transaction.on_commit(lambda: _after_change(unit_id=batch.unit_id, year=batch.year))
-    return batch
+def follow_ups_queue(*, unit_id: int | None, year: int) -> None:
+    """Follow-ups once the rows are visible to other connections (queued by name, on commit): the poverty-rate
+    targets of the unit (and the units above and below it) recomputed from the new reviews, the aggregates of the
+    unit and year refreshed, and the search indexes' pending entries merged."""
+    after_commit("programmes.poverty_targets_recompute", unit_id=unit_id, year=year)
+    after_commit("reports.aggregates_refresh", unit_id=unit_id, year=year, reason="import")
+    after_commit("households.search_index_flush")
