@@ -10,10 +10,12 @@ Two rules apply everywhere, and this table only holds the second:
    with household names and ID numbers masked) or DENY (403 for an in-scope row; the import selectors, for
    leadership, act as if the rows did not exist: 404).
 
-The selectors and services ask `allowed()` (households.importing.selectors.may_upload/may_revert and
+This module is pure: it knows roles, never users. Who the caller is and what their role is comes from the
+request's viewer (`provinces.viewer.Viewer`, built once per request), whose `may(resource, action)` asks
+`allowed()`. The selectors and services ask the viewer (households.importing.selectors.may_upload/may_revert and
 import_batches_visible_to, provinces.selectors.units_manageable_by, households.selectors.may_see_personal_data and
-may_see_history); the API views add `config.permissions.MatrixPermission`. tests/security/test_access_matrix.py
-is generated from `MATRIX` and tries every cell through the pages and the API.
+config.audit.may_see_history); the API views add `config.permissions.MatrixPermission`, which reads the viewer.
+tests/security/test_access_matrix.py is generated from `MATRIX` and tries every cell through the pages and the API.
 """
 
 from enum import StrEnum
@@ -32,6 +34,7 @@ class Resource(StrEnum):
     TARGETS = "targets"
     ALLOCATIONS = "allocations"
     DISBURSEMENTS = "disbursements"
+    BUDGET_IMPORTS = "budget_imports"  # spreadsheets of allocations or disbursements, as jobs
     UNITS = "units"
     PERSONAL_DATA_LOG = "personal_data_log"
     HISTORY = "history"
@@ -102,6 +105,12 @@ _TABLE: dict[Resource, dict[Action, tuple[Access, Access, Access, Access]]] = {
         Action.CREATE: (D, A, D, A),
         Action.DELETE: (D, D, D, D),  # a correction is a negative disbursement
     },
+    Resource.BUDGET_IMPORTS: {
+        # Writes allocations and disbursements (their update/create cells); a job's errors quote the file only.
+        Action.LIST: (D, A, D, A),
+        Action.STATUS: (D, A, D, A),
+        Action.CREATE: (D, A, D, A),
+    },
     Resource.UNITS: {
         Action.LIST: (A, A, A, A),
         Action.DETAIL: (A, A, A, A),
@@ -141,23 +150,6 @@ def allowed(role: str | None, resource: str, action: str) -> Access:
     return MATRIX.get((str(role), str(resource), str(action)), Access.DENY)
 
 
-def role_of(user) -> str | None:
-    """The user's role; "admin" for a superuser without a profile (the Django admin's own account)."""
-    from provinces.selectors import profile_of
-
-    profile = profile_of(user)
-    if profile is not None:
-        return profile.role
-    if user is not None and user.is_authenticated and user.is_superuser:
-        return "admin"
-    return None
-
-
-def user_may(user, resource: str, action: str) -> bool:
-    """Whether the user's role may act (ALLOW or MASKED). Scope is the selectors' business."""
-    return allowed(role_of(user), resource, action) != Access.DENY
-
-
 def markdown() -> str:
     """docs/access-matrix.md (tests/security/test_access_matrix.py checks the file matches)."""
     lines = [
@@ -183,12 +175,14 @@ def markdown() -> str:
         "- Scope: the selectors (`households/selectors.py`, `households/importing/selectors.py`,",
         "  `programmes/selectors.py`, `budgets/selectors.py`, `provinces/selectors.py`); pages and APIs never query",
         "  those tables directly.",
-        "- Role: `config.access.allowed()` / `user_may()`, asked by the selectors (`may_upload`, `may_revert`,",
-        "  `import_batches_visible_to`, `units_manageable_by`, which `may_manage` of programmes and budgets",
-        "  uses) and by the DRF permission class `config.permissions.MatrixPermission` on the API views.",
+        "- Role: `config.access.allowed()`, asked through the request's viewer (`provinces.viewer.Viewer.may`, built",
+        "  once per request) by the selectors (`may_upload`, `may_revert`, `import_batches_visible_to`,",
+        "  `units_manageable_by`, which `may_manage` of programmes and budgets uses) and by the DRF permission",
+        "  class `config.permissions.MatrixPermission` on the API views.",
         "- The review cycle (`review_status`, `publications`): `households.cycle` (submit, approve, return) and",
-        "  `reports.publications` (publish, reopen) ask `user_may()` for every transition and check the unit is in",
-        "  the caller's scope; a transition the data's state does not allow is a 409 naming who did what and when.",
+        "  `reports.publications` (publish, reopen) ask the viewer's `may()` for every transition and check the",
+        "  unit is in the caller's scope; a transition the data's state does not allow is a 409 naming who did",
+        "  what and when.",
         "  Every transition is recorded (`households.ReviewTransition`: who, when, from, to, comment or reason).",
         "- Test: `tests/security/test_access_matrix.py` tries every cell through the pages and the API for two",
         "  districts of one province and a district of another.",

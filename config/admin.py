@@ -10,14 +10,21 @@ docs/access-matrix.md (from config/access.py) gives the reasons.
 """
 
 from django.contrib import admin
+from django.core.exceptions import ObjectDoesNotExist
 
-from provinces.selectors import profile_of
+
+def _has_profile(user) -> bool:
+    """Whether the user has a `provinces.UserProfile`, through the reverse accessor (config imports no app)."""
+    try:
+        return user.profile is not None
+    except ObjectDoesNotExist:
+        return False
 
 
 class SystemAccountAdminSite(admin.AdminSite):
     def has_permission(self, request) -> bool:
         user = request.user
-        return bool(user.is_active and user.is_staff and user.is_superuser and profile_of(user) is None)
+        return bool(user.is_active and user.is_staff and user.is_superuser and not _has_profile(user))
 
 
 # The default site, with the rule above (the way django-otp's documentation turns the default site into its

@@ -16,8 +16,6 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from config.access import user_may
-
 
 class SavesOnlyHistoricalRecords(HistoricalRecords):
     """History of every save, none of deletes: for households and reviews, which are deleted only by the import
@@ -57,8 +55,9 @@ class HistoryEntry:
     changes: tuple[Change, ...]
 
 
-def may_see_history(*, user) -> bool:
-    return user_may(user, "history", "detail")
+def may_see_history(*, viewer) -> bool:
+    """`viewer` is the request's `provinces.viewer.Viewer` (its role against the access matrix)."""
+    return viewer.may("history", "detail")
 
 
 def _is_year(field) -> bool:
@@ -139,12 +138,12 @@ def _entries(records: list, *, label: str, related: Mapping | None = None) -> li
     return entries
 
 
-def history_of(*, user, sources: Iterable[tuple[QuerySet, Callable[[object], str]]]) -> list[HistoryEntry]:
+def history_of(*, viewer, sources: Iterable[tuple[QuerySet, Callable[[object], str]]]) -> list[HistoryEntry]:
     """Newest first, the history rows of each source (a historical queryset such as `household.history.all()` or
     `Disbursement.history.filter(allocation_id=...)`, with a function naming the object of a row); [] for roles
     that may not see history. One query per source, plus one per model its foreign keys point at (units, users),
     whatever the number of objects and changes: a foreign key is shown by the object's name, never its id."""
-    if not may_see_history(user=user):
+    if not may_see_history(viewer=viewer):
         return []
     entries = []
     for queryset, label_of in sources:

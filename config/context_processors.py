@@ -1,8 +1,6 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from config.access import user_may
-
 NAVIGATION = [
     ("dashboard", _("Tổng quan"), "reports:dashboard"),
     ("households", _("Hộ gia đình"), "households:index"),
@@ -18,14 +16,16 @@ NAVIGATION_NEEDS = {"imports": ("imports", "list")}
 
 
 def navigation(request):
-    if not getattr(request, "user", None) or not request.user.is_authenticated:
-        return {"navigation": []}
+    """The menu, and `viewer` (the request's `provinces.viewer.Viewer`: role, profile and unit) for templates."""
+    viewer = getattr(request, "viewer", None)
+    if not getattr(request, "user", None) or not request.user.is_authenticated or viewer is None:
+        return {"navigation": [], "viewer": viewer}
     current = request.resolver_match.view_name if request.resolver_match else ""
     items = []
     for key, label, url_name in NAVIGATION:
-        if key in NAVIGATION_NEEDS and not user_may(request.user, *NAVIGATION_NEEDS[key]):
+        if key in NAVIGATION_NEEDS and not viewer.may(*NAVIGATION_NEEDS[key]):
             continue  # leadership has no imports (config/access.py): no menu item leading to a 404
         url = reverse(url_name)
         active = current == url_name or (url != "/" and request.path.startswith(url))
         items.append({"key": key, "label": label, "url": url, "active": active})
-    return {"navigation": items}
+    return {"navigation": items, "viewer": viewer}

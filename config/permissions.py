@@ -7,12 +7,13 @@ An API view names its resource and what each HTTP method does to it:
     access_actions = {"GET": "list", "POST": "create"}
 
 The role check happens here, before the view runs; the scope (which rows) stays with the view's selector, so a
-row outside the caller's scope is a 404 whatever the role.
+row outside the caller's scope is a 404 whatever the role. The role comes from the request's viewer
+(`request.viewer`, a `provinces.viewer.Viewer` set by `provinces.viewer.ViewerMiddleware`, or by
+`provinces.viewer.ViewerTokenAuthentication` for a token user), read here without importing the app: config
+imports no app.
 """
 
 from rest_framework.permissions import BasePermission
-
-from config.access import user_may
 
 SAFE_ALIASES = {"HEAD": "GET", "OPTIONS": "GET"}
 
@@ -30,4 +31,7 @@ class MatrixPermission(BasePermission):
             # A method the view does not handle: let DRF answer 405. One it handles but the matrix does not name:
             # deny (deny by default).
             return not hasattr(view, method.lower())
-        return user_may(request.user, view.access_resource, action)
+        viewer = getattr(request, "viewer", None)
+        if viewer is None or getattr(viewer.user, "pk", None) != request.user.pk:
+            return False  # no viewer for this user: deny by default
+        return viewer.may(view.access_resource, action)

@@ -65,10 +65,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "provinces.viewer.ViewerMiddleware",  # request.viewer: role and scope, built once per request
     "config.middleware.NoStoreMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "config.middleware.LoginRequiredExceptApiMiddleware",
-    "config.two_factor.OTPRequiredMiddleware",
+    "provinces.two_factor.OTPRequiredMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -114,7 +115,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # The import stages each chunk of rows in temporary tables (households.importing.commit): 64 MB of them stay
+    # The import stages each chunk of rows in temporary tables (households.importing.stage): 64 MB of them stay
     # in the session's memory rather than going through files (the default is 8 MB). A session allocates them only
     # as it uses temporary tables, and the setting can only change before its first one: hence at connection.
     _options = DATABASES["default"].setdefault("OPTIONS", {})
@@ -226,7 +227,7 @@ STATS_CACHE_SECONDS = env_int("STATS_CACHE_SECONDS", 300)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "config.auth_backends.TokenWithProfileAuthentication",
+        "provinces.viewer.ViewerTokenAuthentication",  # config.auth_backends' token auth, setting request.viewer
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",

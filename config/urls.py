@@ -3,14 +3,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from config import two_factor, views
+from config import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/otp/enrol/", two_factor.otp_enrol, name="otp-enrol"),
-    path("accounts/otp/verify/", two_factor.otp_verify, name="otp-verify"),
+    path("accounts/otp/", include("provinces.two_factor_urls")),  # otp-enrol, otp-verify
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

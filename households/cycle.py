@@ -30,11 +30,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.access import user_may
 from config.api import ApplicationError, Conflict
 from households.models_cycle import ReviewState, ReviewTransition, UnitReviewState
 from provinces.models import REORGANISATION_DATE, AdministrativeUnit, end_of_year
 from provinces.selectors import units_in_force, units_visible_to
+from provinces.viewer import viewer_of
 
 LOCKED = (ReviewState.SUBMITTED, ReviewState.APPROVED)
 Level = AdministrativeUnit.Level
@@ -230,11 +230,11 @@ def late_first(states: list[UnitYear]) -> list[UnitYear]:
     return sorted(states, key=lambda item: (LATE_FIRST[item.state], item.unit.code))
 
 
-def unit_for_review(*, user, code: str, year: int) -> AdministrativeUnit | None:
-    """The unit `code` means at the end of `year`, if it lies in the user's scope (None: missing or out of scope,
+def unit_for_review(*, viewer, code: str, year: int) -> AdministrativeUnit | None:
+    """The unit `code` means at the end of `year`, if it lies in the viewer's scope (None: missing or out of scope,
     which look the same). One query."""
     return (
-        (units_visible_to(user=user) & units_in_force(on=end_of_year(year)))
+        (units_visible_to(viewer=viewer) & units_in_force(on=end_of_year(year)))
         .filter(code=code).select_related("parent", "parent__parent").first()
     )
 
@@ -314,7 +314,7 @@ def household_lock_check(*, commune_id: int, year: int | None) -> None:
 
 
 def _check(user, action: str, resource: str = "review_status") -> None:
-    if user is None or not user_may(user, resource, action):
+    if user is None or not viewer_of(user).may(resource, action):
         raise PermissionDenied
 
 
@@ -333,7 +333,7 @@ def _locked_row(unit: AdministrativeUnit, year: int) -> UnitReviewState:
 
 def _submitting_unit(*, user, unit: AdministrativeUnit, year: int) -> AdministrativeUnit:
     """`unit` must be in the user's scope and a submitting unit for `year`."""
-    if not units_visible_to(user=user).filter(pk=unit.pk).exists():
+    if not units_visible_to(viewer=viewer_of(user)).filter(pk=unit.pk).exists():
         raise PermissionDenied
     if unit.level != submitting_level(year):
         if submitting_level(year) == Level.DISTRICT:

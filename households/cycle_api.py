@@ -75,7 +75,7 @@ def review_status_data(*, unit, year: int) -> dict:
 
 
 def _unit(request, data):
-    unit = cycle.unit_for_review(user=request.user, code=data["unit"], year=data["year"])
+    unit = cycle.unit_for_review(viewer=request.viewer, code=data["unit"], year=data["year"])
     if unit is None:
         raise Http404
     return unit

@@ -22,7 +22,8 @@ from django.contrib.auth import get_user_model
 from django.core.files import File
 
 from households.importing.columns import BASE_COLUMNS, INDICATOR_COLUMNS
-from households.importing.pipeline import import_batch_create, import_batch_process, standard_for_year
+from households.importing.parse import standard_for_year
+from households.importing.services import import_batch_create, import_batch_process
 from households.models import ImportBatch
 from provinces.models import AdministrativeUnit, HouseholdTotal, end_of_year
 from provinces.selectors import unit_in_force, units_in_force

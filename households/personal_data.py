@@ -7,10 +7,10 @@ and only for roles the access matrix allows (`personal_data_log`/`list`: provinc
 
 from django.db.models import QuerySet
 
-from config.access import role_of, user_may
 from households.models import Household, PersonalDataAccess
 from provinces.models import AdministrativeUnit
 from provinces.selectors import units_visible_to
+from provinces.viewer import Viewer, viewer_of
 
 
 def personal_data_access_record(
@@ -32,7 +32,7 @@ def personal_data_access_record(
         action=action,
         user=user if user is not None and user.is_authenticated else None,
         username=user.get_username() if user is not None and user.is_authenticated else "",
-        role=role_of(user) or "",
+        role=viewer_of(user).role or "",
         unit=unit,
         household=household,
         description=description[:500],
@@ -48,16 +48,16 @@ def household_view_record(*, user, household: Household) -> PersonalDataAccess:
     )
 
 
-def may_read_access_log(*, user) -> bool:
-    return user_may(user, "personal_data_log", "list")
+def may_read_access_log(*, viewer: Viewer) -> bool:
+    return viewer_of(viewer).may("personal_data_log", "list")
 
 
-def personal_data_accesses_visible_to(*, user) -> QuerySet[PersonalDataAccess]:
-    """Log rows about data in the user's scope, newest first; none for roles that may not read the log."""
-    if not may_read_access_log(user=user):
+def personal_data_accesses_visible_to(*, viewer: Viewer) -> QuerySet[PersonalDataAccess]:
+    """Log rows about data in the viewer's scope, newest first; none for roles that may not read the log."""
+    if not may_read_access_log(viewer=viewer):
         return PersonalDataAccess.objects.none()
     return (
-        PersonalDataAccess.objects.filter(unit_id__in=units_visible_to(user=user).values("pk"))
+        PersonalDataAccess.objects.filter(unit_id__in=units_visible_to(viewer=viewer).values("pk"))
         .select_related("unit", "household", "user")
         .order_by("-at", "-pk")
     )

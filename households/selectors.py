@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from config.api import ApplicationError
+from config.audit import HistoryEntry, history_of
 from config.text import fold
 from households.classification import (
     StandardRules,
@@ -25,7 +26,8 @@ from households.classification import (
 from households.models import Household, HouseholdReview, PovertyStandard
 from provinces.collation import vi_name
 from provinces.models import AdministrativeUnit, end_of_year
-from provinces.selectors import profile_of, units_in_force, units_visible_to
+from provinces.selectors import units_in_force, units_visible_to
+from provinces.viewer import Viewer, viewer_of
 
 # --- standards as rules --------------------------------------------------------------------------------------------
 
@@ -67,26 +69,26 @@ def standards_all() -> Standards:
 # --- scope ---------------------------------------------------------------------------------------------------------
 
 
-def _scope_ids(*, user) -> QuerySet:
-    """The pks of the units the user may see (`provinces.selectors.units_visible_to`), as a subquery."""
-    return units_visible_to(user=user).values("pk")
+def _scope_ids(*, viewer: Viewer) -> QuerySet:
+    """The pks of the units the viewer may see (`provinces.selectors.units_visible_to`), as a subquery."""
+    return units_visible_to(viewer=viewer).values("pk")
 
 
-def households_visible_to(*, user) -> QuerySet[Household]:
-    """Households whose commune lies in the user's unit subtree; none for a user without a profile.
+def households_visible_to(*, viewer: Viewer) -> QuerySet[Household]:
+    """Households whose commune lies in the viewer's unit subtree; none for a user without a profile.
 
     (A superuser without a profile, the Django admin's own account, sees every household, as in
     `provinces.selectors.units_visible_to`.)
     """
-    return Household.objects.filter(commune_id__in=_scope_ids(user=user))
+    return Household.objects.filter(commune_id__in=_scope_ids(viewer=viewer))
 
 
-def household_reviews_visible_to(*, user, year: int | None = None) -> QuerySet[HouseholdReview]:
-    """Reviews held in a commune of the user's unit subtree (the review's own commune), optionally of one year.
+def household_reviews_visible_to(*, viewer: Viewer, year: int | None = None) -> QuerySet[HouseholdReview]:
+    """Reviews held in a commune of the viewer's unit subtree (the review's own commune), optionally of one year.
 
     The scope is a subquery on the review's denormalised `commune_id`: no join is needed to filter.
     """
-    queryset = HouseholdReview.objects.filter(commune_id__in=_scope_ids(user=user))
+    queryset = HouseholdReview.objects.filter(commune_id__in=_scope_ids(viewer=viewer))
     if year is not None:
         queryset = queryset.filter(year=year)
     return queryset
@@ -95,12 +97,9 @@ def household_reviews_visible_to(*, user, year: int | None = None) -> QuerySet[H
 # --- personal data -------------------------------------------------------------------------------------------------
 
 
-def may_see_personal_data(*, user) -> bool:
+def may_see_personal_data(*, viewer: Viewer) -> bool:
     """Names and ID numbers: everyone scoped except leadership (aggregates only); superusers without a profile."""
-    profile = profile_of(user)
-    if profile is None:
-        return bool(user is not None and user.is_authenticated and user.is_superuser)
-    return profile.may_see_personal_data
+    return viewer_of(viewer).may_see_personal_data
 
 
 MASK = "*"
@@ -208,11 +207,11 @@ class ReviewPaginator(Paginator):
         return self._get_page(rows, number, self)
 
 
-def review_years_visible_to(*, user) -> list[int]:
-    """The review years of the user's scope, newest first: every year from the first to the last year with a
+def review_years_visible_to(*, viewer: Viewer) -> list[int]:
+    """The review years of the viewer's scope, newest first: every year from the first to the last year with a
     review. Two `ORDER BY year LIMIT 1` queries, each stopping at the first row in the year index; a DISTINCT (or
     MIN and MAX in one statement) reads every review in the scope instead."""
-    years = household_reviews_visible_to(user=user).values_list("year", flat=True)
+    years = household_reviews_visible_to(viewer=viewer).values_list("year", flat=True)
     last = years.order_by("-year").first()
     if last is None:
         return []
@@ -220,10 +219,10 @@ def review_years_visible_to(*, user) -> list[int]:
     return list(range(last, first - 1, -1))
 
 
-def communes_visible_to(*, user, year: int) -> QuerySet[AdministrativeUnit]:
-    """The communes of the user's scope in force at the end of `year`, for a filter select."""
+def communes_visible_to(*, viewer: Viewer, year: int) -> QuerySet[AdministrativeUnit]:
+    """The communes of the viewer's scope in force at the end of `year`, for a filter select."""
     return (
-        (units_visible_to(user=user) & units_in_force(on=end_of_year(year)))
+        (units_visible_to(viewer=viewer) & units_in_force(on=end_of_year(year)))
         .filter(level=AdministrativeUnit.Level.COMMUNE)
         .order_by(vi_name(), "code")
     )
@@ -232,10 +231,21 @@ def communes_visible_to(*, user, year: int) -> QuerySet[AdministrativeUnit]:
 # --- one household -------------------------------------------------------------------------------------------------
 
 
-def household_reviews_of(*, user, household: Household) -> list[HouseholdReview]:
-    """The household's reviews the user may see, oldest first (ad-hoc reviews in date order within their year)."""
-    reviews = household_reviews_visible_to(user=user).filter(household=household).select_related("standard")
+def household_reviews_of(*, viewer: Viewer, household: Household) -> list[HouseholdReview]:
+    """The household's reviews the viewer may see, oldest first (ad-hoc reviews in date order within their year)."""
+    reviews = household_reviews_visible_to(viewer=viewer).filter(household=household).select_related("standard")
     return sorted(reviews, key=review_order_key)
+
+
+def household_history(*, viewer: Viewer, household: Household) -> list[HistoryEntry]:
+    """Who changed the household and its reviews (in the viewer's scope) and when; [] for roles that may not see
+    history (config.audit)."""
+    return history_of(viewer=viewer, sources=[
+        (household.history.all(), lambda record: str(_("Hộ %(code)s") % {"code": record.code})),
+        (HouseholdReview.history.filter(household_id=household.pk,
+                                        commune_id__in=units_visible_to(viewer=viewer)),
+         lambda record: str(_("Kết quả rà soát năm %(year)s") % {"year": record.year})),
+    ])
 
 
 def review_order_key(review) -> tuple:

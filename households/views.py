@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from config.audit import history_of, may_see_history
+from config.audit import may_see_history
 from config.query import query_int, query_year
 from households.forms import HouseholdFilterForm
 from households.models import HouseholdReview
@@ -20,6 +20,7 @@ from households.selectors import (
     ReviewPaginator,
     communes_visible_to,
     deprivation_chart,
+    household_history,
     household_reviews_filter,
     household_reviews_of,
     household_reviews_visible_to,
@@ -29,7 +30,6 @@ from households.selectors import (
     review_years_visible_to,
     standards_all,
 )
-from provinces.selectors import profile_of, units_visible_to
 
 PAGE_SIZE = 50
 
@@ -43,10 +43,10 @@ def _year(requested: int | None, years: list[int]) -> int | None:
 
 @require_GET
 def household_list(request):
-    personal = may_see_personal_data(user=request.user)
-    years = review_years_visible_to(user=request.user)
+    personal = may_see_personal_data(viewer=request.viewer)
+    years = review_years_visible_to(viewer=request.viewer)
     year = _year(query_year(request.GET), years)
-    communes = list(communes_visible_to(user=request.user, year=year)) if year else []
+    communes = list(communes_visible_to(viewer=request.viewer, year=year)) if year else []
     form = HouseholdFilterForm(request.GET or None, years=years, communes=communes, names_searchable=personal)
     form.is_valid()
     chosen = form.filters()
@@ -54,7 +54,7 @@ def household_list(request):
     page = None
     if year is not None:
         queryset = household_reviews_filter(
-            queryset=household_reviews_visible_to(user=request.user, year=year), year=year, filters=filters
+            queryset=household_reviews_visible_to(viewer=request.viewer, year=year), year=year, filters=filters
         )
         page = ReviewPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
@@ -63,31 +63,27 @@ def household_list(request):
         "page": page,
         "filtered": any(value not in (None, "") for name, value in chosen.items() if name != "kind"),
         "may_see_personal_data": personal,
-        "profile": profile_of(request.user),
-        "may_read_access_log": may_read_access_log(user=request.user),
+        "profile": request.viewer.profile,
+        "may_read_access_log": may_read_access_log(viewer=request.viewer),
     }
     return render(request, "households/list.html", context)
 
 
 @require_GET
 def household_detail(request, pk: int):
-    household = get_object_or_404(households_visible_to(user=request.user).select_related("commune__parent"), pk=pk)
+    household = get_object_or_404(households_visible_to(viewer=request.viewer).select_related("commune__parent"), pk=pk)
     household_view_record(user=request.user, household=household)
     standards = standards_all()
-    reviews = household_reviews_of(user=request.user, household=household)
-    history = history_of(user=request.user, sources=[
-        (household.history.all(), lambda record: str(_("Hộ %(code)s") % {"code": record.code})),
-        (HouseholdReview.history.filter(household_id=household.pk, commune_id__in=units_visible_to(user=request.user)),
-         lambda record: str(_("Kết quả rà soát năm %(year)s") % {"year": record.year})),
-    ])
+    reviews = household_reviews_of(viewer=request.viewer, household=household)
+    history = household_history(viewer=request.viewer, household=household)
     context = {
         "household": household,
         "timeline": review_timeline(reviews=reviews, standards=standards)[::-1],
         "chart": deprivation_chart(reviews=reviews, standards=standards),
-        "may_see_personal_data": may_see_personal_data(user=request.user),
+        "may_see_personal_data": may_see_personal_data(viewer=request.viewer),
         "kinds": HouseholdReview.Kind,
         "history": history,
-        "may_see_history": may_see_history(user=request.user),
+        "may_see_history": may_see_history(viewer=request.viewer),
         "bulk_note": _(
             "Thay đổi qua nhập bảng tính không ghi từng dòng ở đây: mỗi lần nhập được lưu ở trang Nhập dữ liệu "
             "(người tải lên, thời điểm, tệp và mã SHA-256) và có thể hoàn tác."
@@ -100,9 +96,9 @@ def household_detail(request, pk: int):
 def personal_data_log(request):
     """Who looked at which household's personal data, and when (provincial staff and administrators, scoped to
     their unit): household page views and household-list exports."""
-    if not may_read_access_log(user=request.user):
+    if not may_read_access_log(viewer=request.viewer):
         raise PermissionDenied
-    queryset = personal_data_accesses_visible_to(user=request.user)
+    queryset = personal_data_accesses_visible_to(viewer=request.viewer)
     household = query_int(request.GET, "household", minimum=1)
     if household is not None:
         queryset = queryset.filter(household_id=household)

@@ -1,4 +1,8 @@
-"""Scoped reads of administrative units. Every other app reaches units through here."""
+"""Scoped reads of administrative units. Every other app reaches units through here.
+
+The scoped reads take the caller as `viewer=` (`provinces.viewer.Viewer`, built once per request; a user is
+accepted too and turned into a viewer with `viewer_of`). `scope_filter` is the one Q for "this unit or below".
+"""
 
 import datetime
 from collections.abc import Mapping
@@ -7,10 +11,10 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from config.access import Access, allowed
 from config.api import ApplicationError
 from config.text import fold
-from provinces.models import AdministrativeUnit, HouseholdTotal, UnitSuccession, UserProfile, end_of_year
+from provinces.models import AdministrativeUnit, HouseholdTotal, UnitSuccession, end_of_year
+from provinces.viewer import Viewer, viewer_of
 
 
 def units_in_force(*, on: datetime.date) -> QuerySet[AdministrativeUnit]:
@@ -24,15 +28,6 @@ def unit_in_force(*, code: str, year: int) -> AdministrativeUnit | None:
     return units_in_force(on=end_of_year(year)).filter(code=code).select_related("parent").first()
 
 
-def profile_of(user) -> UserProfile | None:
-    if not user or not user.is_authenticated:
-        return None
-    try:
-        return user.profile
-    except UserProfile.DoesNotExist:
-        return None
-
-
 def scope_filter(*, unit: AdministrativeUnit, prefix: str = "") -> Q:
     """A Q that keeps rows whose unit (reached through `prefix`) is `unit` or lies below it."""
     field = f"{prefix}__" if prefix else ""
@@ -43,17 +38,24 @@ def scope_filter(*, unit: AdministrativeUnit, prefix: str = "") -> Q:
     )
 
 
-def units_visible_to(*, user) -> QuerySet[AdministrativeUnit]:
-    """The user's unit and everything below it; nothing for a user without a profile.
+def units_visible_to(*, viewer: Viewer) -> QuerySet[AdministrativeUnit]:
+    """The viewer's unit and everything below it; nothing for a viewer without a profile.
 
     Superusers without a profile see everything (the Django admin's own account).
     """
-    profile = profile_of(user)
-    if profile is None:
-        if user.is_authenticated and user.is_superuser:
+    viewer = viewer_of(viewer)
+    if viewer.unit is None:
+        if viewer.sees_everything:
             return AdministrativeUnit.objects.all()
         return AdministrativeUnit.objects.none()
-    return AdministrativeUnit.objects.filter(scope_filter(unit=profile.unit))
+    return AdministrativeUnit.objects.filter(scope_filter(unit=viewer.unit))
+
+
+def unit_if_visible(*, viewer: Viewer, unit: AdministrativeUnit | None) -> AdministrativeUnit | None:
+    """`unit` if it lies in the viewer's scope, else None (a unit out of scope and a missing one look the same)."""
+    if unit is None or not units_visible_to(viewer=viewer).filter(pk=unit.pk).exists():
+        return None
+    return unit
 
 
 # --- units a user may list and open (reference data) ------------------------------------------------------------
@@ -67,15 +69,16 @@ def _subtree_ids(unit_id: int) -> QuerySet:
     ).values_list("pk", flat=True)
 
 
-def listable_unit_ids(*, user) -> frozenset[int] | None:
+def listable_unit_ids(*, viewer: Viewer) -> frozenset[int] | None:
     """The pks behind `units_listable_by` (None: every unit). Three small indexed queries, remembered on the
-    user object for the rest of the request (pages ask several times)."""
-    cached = getattr(user, "_listable_unit_ids", False)
+    viewer for the rest of the request (pages ask several times)."""
+    viewer = viewer_of(viewer)
+    cached = viewer.memo.get("listable_unit_ids", False)
     if cached is not False:
         return cached
-    profile = profile_of(user)
+    profile = viewer.profile
     if profile is None:
-        ids = None if user and user.is_authenticated and user.is_superuser else frozenset()
+        ids = None if viewer.sees_everything else frozenset()
     else:
         own = set(_subtree_ids(profile.unit_id))
         linked = set()
@@ -89,12 +92,11 @@ def listable_unit_ids(*, user) -> frozenset[int] | None:
         ).values_list("parent_id", "parent__parent_id"):
             ancestors.update({parent_id, grandparent_id})
         ids = frozenset((own | linked | ancestors) - {None})
-    if user is not None:
-        user._listable_unit_ids = ids
+    viewer.memo["listable_unit_ids"] = ids
     return ids
 
 
-def units_listable_by(*, user) -> QuerySet[AdministrativeUnit]:
+def units_listable_by(*, viewer: Viewer) -> QuerySet[AdministrativeUnit]:
     """Units a user may list and open in the unit browser and the units API.
 
     Units are reference data, not personal data, but a district officer must not browse another district's
@@ -110,27 +112,27 @@ def units_listable_by(*, user) -> QuerySet[AdministrativeUnit]:
     Superusers without a profile see everything. The set is worked out once per request
     (`listable_unit_ids`), so a list costs the same number of queries whatever the user and the data.
     """
-    ids = listable_unit_ids(user=user)
+    ids = listable_unit_ids(viewer=viewer)
     if ids is None:
         return AdministrativeUnit.objects.all()
     return AdministrativeUnit.objects.filter(pk__in=ids)
 
 
-def units_manageable_by(*, user) -> QuerySet[AdministrativeUnit]:
+def units_manageable_by(*, viewer: Viewer) -> QuerySet[AdministrativeUnit]:
     """Units whose programme flags and household totals the user may change.
 
     Provincial staff and administrators, within their own unit's subtree (their province, in the period their
     profile names: staff scoped to legacy Bắc Kạn manage legacy units; 2025 units need a profile on a 2025
     province). Superusers without a profile: every unit. Everyone else: none.
     """
-    profile = profile_of(user)
-    if profile is None:
-        if user and user.is_authenticated and user.is_superuser:
+    viewer = viewer_of(viewer)
+    if viewer.unit is None:
+        if viewer.sees_everything:
             return AdministrativeUnit.objects.all()
         return AdministrativeUnit.objects.none()
-    if allowed(profile.role, "units", "update") == Access.DENY:  # config/access.py: staff and administrators
+    if not viewer.may("units", "update"):  # config/access.py: staff and administrators
         return AdministrativeUnit.objects.none()
-    return AdministrativeUnit.objects.filter(scope_filter(unit=profile.unit))
+    return AdministrativeUnit.objects.filter(scope_filter(unit=viewer.unit))
 
 
 def unit_with_links(queryset: QuerySet[AdministrativeUnit]) -> QuerySet[AdministrativeUnit]:

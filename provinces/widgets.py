@@ -7,7 +7,7 @@ Huyện Na Rì); without JavaScript it is an ordinary select. The submitted valu
 forms and views behind it keep their validation.
 
     form.fields["unit"].widget = UnitPicker()
-    unit_picker_attach(form, "unit", user=request.user, on=end_of_year(year))
+    unit_picker_attach(form, "unit", viewer=request.viewer, on=end_of_year(year))
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 from config.text import fold
 from provinces.collation import vi_sort_key
 from provinces.models import AdministrativeUnit
-from provinces.selectors import profile_of, units_in_force, units_visible_to
+from provinces.selectors import units_in_force, units_visible_to
+from provinces.viewer import Viewer
 
 MAX_UNITS = 3000  # a national scope lists provinces and districts only (communes: ~10 000 options)
 INDENT = "\u00a0\u00a0\u00a0"
@@ -48,14 +49,14 @@ class UnitPicker(forms.Select):
         return option
 
 
-def unit_picker_tree(*, user, on: datetime.date) -> tuple[list, dict[str, str]]:
-    """(grouped choices, code → search text) for the units of the user's scope in force on `on`. One query."""
-    units = units_visible_to(user=user) & units_in_force(on=on)
+def unit_picker_tree(*, viewer: Viewer, on: datetime.date) -> tuple[list, dict[str, str]]:
+    """(grouped choices, code → search text) for the units of the viewer's scope in force on `on`. One query."""
+    units = units_visible_to(viewer=viewer) & units_in_force(on=on)
     fields = ("pk", "code", "name", "level", "parent_id")
     rows = list(units.only(*fields)[: MAX_UNITS + 1])  # one query; a second only for a national scope
-    profile = profile_of(user)
-    if not rows and profile is not None and profile.unit.valid_to is not None and on > profile.unit.valid_to:
-        units = units_visible_to(user=user) & units_in_force(on=profile.unit.valid_to)  # a unit merged since
+    own = viewer.unit
+    if not rows and own is not None and own.valid_to is not None and on > own.valid_to:
+        units = units_visible_to(viewer=viewer) & units_in_force(on=own.valid_to)  # a unit merged since
         rows = list(units.only(*fields)[: MAX_UNITS + 1])
     if len(rows) > MAX_UNITS:
         rows = list(units.exclude(level=AdministrativeUnit.Level.COMMUNE).only(*fields))
@@ -88,15 +89,15 @@ def unit_picker_tree(*, user, on: datetime.date) -> tuple[list, dict[str, str]]:
     return groups, search
 
 
-def unit_picker_attach(form: forms.Form, field: str, *, user, on: datetime.date) -> None:
-    """Give `form[field]` the picker, filled with the user's units on `on`."""
+def unit_picker_attach(form: forms.Form, field: str, *, viewer: Viewer, on: datetime.date) -> None:
+    """Give `form[field]` the picker, filled with the viewer's units on `on`."""
     widget = UnitPicker(attrs={"class": "form-select form-select-sm"})
-    widget.choices, widget.search = unit_picker_tree(user=user, on=on)
+    widget.choices, widget.search = unit_picker_tree(viewer=viewer, on=on)
     form.fields[field].widget = widget
 
 
-def unit_picker_html(*, user, on: datetime.date, name: str, value: str, element_id: str) -> str:
+def unit_picker_html(*, viewer: Viewer, on: datetime.date, name: str, value: str, element_id: str) -> str:
     """The picker alone, for a page whose filter is plain HTML (the anomaly list)."""
     widget = UnitPicker(attrs={"class": "form-select form-select-sm", "id": element_id})
-    widget.choices, widget.search = unit_picker_tree(user=user, on=on)
+    widget.choices, widget.search = unit_picker_tree(viewer=viewer, on=on)
     return widget.render(name, value)

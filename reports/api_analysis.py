@@ -106,11 +106,11 @@ class PovertyTableView(APIView):
         data = params.validated_data
         view = data.get("view") or selectors.natural_view(data["to"])
         key = stats_cache.key_for(
-            "poverty-table-api", stats_cache.data_version(), stats_cache.scope_of(request.user), data["unit"],
+            "poverty-table-api", stats_cache.data_version(), stats_cache.scope_of(request.viewer), data["unit"],
             data["level"], data["from"], data["to"], view,
         )
         output = stats_cache.cached(key, lambda: table_answer(
-            user=request.user, code=data["unit"], level=data["level"], year_from=data["from"], year_to=data["to"],
+            viewer=request.viewer, code=data["unit"], level=data["level"], year_from=data["from"], year_to=data["to"],
             view=view,
         ))
         if output is None:
@@ -118,9 +118,9 @@ class PovertyTableView(APIView):
         return Response(output)
 
 
-def table_answer(*, user, code: str, level: str, year_from: int, year_to: int, view: str) -> dict | None:
+def table_answer(*, viewer, code: str, level: str, year_from: int, year_to: int, view: str) -> dict | None:
     """The answer as plain data, or None when the unit is unknown or outside the caller's scope (not cached)."""
-    table = analysis.analysis_table(user=user, code=code, level=level, year_from=year_from, year_to=year_to,
+    table = analysis.analysis_table(viewer=viewer, code=code, level=level, year_from=year_from, year_to=year_to,
                                     view=view)
     if table is None:
         return None

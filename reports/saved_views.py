@@ -16,29 +16,28 @@ from django.utils.translation import gettext as _
 
 from config.api import ApplicationError
 from config.text import nfc
-from provinces.selectors import profile_of, units_visible_to
+from provinces.selectors import units_visible_to
+from provinces.viewer import Viewer
 from reports.models_analysis import SavedAnalysis
 
 PARAMETERS = ("unit", "level", "from", "to", "measure", "view", "compare_from", "compare_to")
 
 
-def saved_views_visible_to(*, user) -> QuerySet[SavedAnalysis]:
-    profile = profile_of(user)
+def saved_views_visible_to(*, viewer: Viewer) -> QuerySet[SavedAnalysis]:
     shared = Q(pk__in=[])
-    if profile is not None:
-        unit = profile.unit
+    if viewer.unit is not None:
+        unit = viewer.unit
         above = [pk for pk in (unit.pk, unit.parent_id, unit.parent.parent_id if unit.parent_id else None) if pk]
         shared = Q(shared=True, owner__profile__unit_id__in=above)
-    return SavedAnalysis.objects.filter(Q(owner=user) | shared).select_related("owner").order_by("name", "pk")
+    return SavedAnalysis.objects.filter(Q(owner=viewer.user) | shared).select_related("owner").order_by("name", "pk")
 
 
-def saved_view_parameters(*, user, saved: SavedAnalysis) -> dict[str, str]:
+def saved_view_parameters(*, viewer: Viewer, saved: SavedAnalysis) -> dict[str, str]:
     """The saved parameters as a viewer opens them: the unit clamped to the viewer's scope (one query)."""
     parameters = {name: str(saved.parameters[name]) for name in PARAMETERS if saved.parameters.get(name)}
     code = parameters.get("unit", "")
-    if code and not units_visible_to(user=user).filter(code=code).exists():
-        profile = profile_of(user)
-        parameters["unit"] = profile.unit.code if profile else ""
+    if code and not units_visible_to(viewer=viewer).filter(code=code).exists():
+        parameters["unit"] = viewer.unit.code if viewer.unit is not None else ""
         parameters.pop("view", None)  # the viewer's unit in its own period
     return parameters
 

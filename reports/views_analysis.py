@@ -21,7 +21,7 @@ from config.api import ApplicationError
 from config.query import query_year
 from provinces.collation import vi_sort_key
 from provinces.models import LEGACY_VALID_TO, REORGANISATION_DATE, end_of_year
-from provinces.selectors import profile_of, units_in_force, units_visible_to
+from provinces.selectors import units_in_force, units_visible_to
 from reports import analysis, saved_views
 from reports import analysis_exports as exports
 from reports.selectors import CURRENT, LEGACY, VIEWS, natural_view, poverty_data_years
@@ -54,8 +54,8 @@ class Choice:
 
 def _choice(request, years: list[int]) -> Choice:
     params = request.GET
-    profile = profile_of(request.user)
-    code = (params.get("unit") or "").strip()[:10] or (profile.unit.code if profile else "")
+    unit = request.viewer.unit
+    code = (params.get("unit") or "").strip()[:10] or (unit.code if unit is not None else "")
     last = years[-1] if years else timezone.localdate().year - 1
     year_to = query_year(params, "to") or last
     year_from = query_year(params, "from") or max(years[0] if years else year_to, year_to - 2)
@@ -73,13 +73,13 @@ def _choice(request, years: list[int]) -> Choice:
     return Choice(code, level, year_from, year_to, measure, view, compare_from, compare_to)
 
 
-def _unit_choices(user, choice: Choice):
-    """Provinces and districts of the user's scope in force in the view's period (one query)."""
+def _unit_choices(viewer, choice: Choice):
+    """Provinces and districts of the viewer's scope in force in the view's period (one query)."""
     if choice.view == LEGACY:
         on = end_of_year(choice.year_to) if natural_view(choice.year_to) == LEGACY else LEGACY_VALID_TO
     else:
         on = max(timezone.localdate(), REORGANISATION_DATE)
-    units = (units_visible_to(user=user) & units_in_force(on=on)).filter(level__in=["province", "district"])
+    units = (units_visible_to(viewer=viewer) & units_in_force(on=on)).filter(level__in=["province", "district"])
     return sorted(units.only("pk", "code", "name", "level").order_by("code")[:500],
                   key=lambda unit: (LEVEL_ORDER.index(unit.level), vi_sort_key(unit.name), unit.code))
 
@@ -91,7 +91,7 @@ def _table(request, choice: Choice):
         return None, None
     try:
         table = analysis.analysis_table(
-            user=request.user, code=choice.code, level=choice.level, year_from=choice.year_from,
+            viewer=request.viewer, code=choice.code, level=choice.level, year_from=choice.year_from,
             year_to=choice.year_to, view=choice.view, measures=(choice.measure,),
         )
     except ApplicationError as error:
@@ -109,11 +109,11 @@ def analysis_page(request):
     year_options = sorted(set(years) | set(range(choice.year_from, choice.year_to + 1)))
     context = {
         "choice": choice, "table": table, "grid": grid, "refusal": refusal,
-        "units": _unit_choices(request.user, choice), "profile": profile_of(request.user),
+        "units": _unit_choices(request.viewer, choice), "profile": request.viewer.profile,
         "years": year_options, "levels": [(analysis.DISTRICT, _("Cấp huyện")), (analysis.COMMUNE, _("Cấp xã"))],
         "views": [(LEGACY, _("Đơn vị trước 1/7/2025")), (CURRENT, _("Đơn vị hiện nay"))],
         "measures": list(analysis.MEASURES.values()), "measure": analysis.MEASURES[choice.measure],
-        "saved": saved_views.saved_views_visible_to(user=request.user),
+        "saved": saved_views.saved_views_visible_to(viewer=request.viewer),
         "chart": exports.chart_data(grid, table, choice) if grid else None,
         "query": choice.query(),
     }
@@ -160,8 +160,8 @@ def _posted(request) -> dict:
 
 @require_GET
 def saved_view_open(request, pk: int):
-    saved = get_object_or_404(saved_views.saved_views_visible_to(user=request.user), pk=pk)
-    parameters = saved_views.saved_view_parameters(user=request.user, saved=saved)
+    saved = get_object_or_404(saved_views.saved_views_visible_to(viewer=request.viewer), pk=pk)
+    parameters = saved_views.saved_view_parameters(viewer=request.viewer, saved=saved)
     return redirect(f"{reverse('reports:analysis')}?{urlencode(parameters)}")
 
 

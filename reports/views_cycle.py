@@ -18,12 +18,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from config.access import user_may
 from config.api import ApplicationError
 from households import cycle
 from households.importing.defaults import review_year_in_progress
 from provinces.models import end_of_year
-from provinces.selectors import profile_of
 from reports import publications
 
 
@@ -38,22 +36,21 @@ def _year(value) -> int | None:
 def _unit_or_404(request, code: str | None, year: int):
     """`code` as in force at the end of `year` in the user's scope; by default the user's province (their own unit
     for an officer). 404 when missing or out of scope."""
-    profile = profile_of(request.user)
-    if not code and profile is not None:
-        own = profile.unit
-        code = own.code if profile.role == "district_officer" else cycle.province_of(own).code
-    unit = cycle.unit_for_review(user=request.user, code=code, year=year) if code else None
+    viewer = request.viewer
+    if not code and viewer.unit is not None:
+        own = viewer.unit
+        code = own.code if viewer.role == "district_officer" else cycle.province_of(own).code
+    unit = cycle.unit_for_review(viewer=request.viewer, code=code, year=year) if code else None
     if unit is None:
         raise Http404
     return unit
 
 
-def _default_year(user) -> int:
+def _default_year(viewer) -> int:
     """The review in progress, or the last year the user's own unit was reviewed as a unit (a legacy province's
     staff, whose province was merged on 1 July 2025, land on its last review: 2024)."""
     year = review_year_in_progress()
-    profile = profile_of(user)
-    valid_to = profile.unit.valid_to if profile is not None else None
+    valid_to = viewer.unit.valid_to if viewer.unit is not None else None
     if valid_to is not None and valid_to < end_of_year(year):
         year = valid_to.year if valid_to == end_of_year(valid_to.year) else valid_to.year - 1
     return year
@@ -62,13 +59,13 @@ def _default_year(user) -> int:
 @require_GET
 def review_completeness(request):
     """`/review/?unit=&year=`: the state of every submitting unit of the year (returned and open first)."""
-    year = _year(request.GET.get("year")) or _default_year(request.user)
+    year = _year(request.GET.get("year")) or _default_year(request.viewer)
     unit = _unit_or_404(request, (request.GET.get("unit") or "").strip() or None, year)
     own = cycle.unit_year_state(unit=unit, year=year)
     children = cycle.children_states(unit=unit, year=year)
     counted = children or ([own] if own.is_submitting_unit else [])
     is_province = unit.level == "province"
-    versions = list(publications.publications_visible_to(user=request.user, year=year).filter(province=unit)) \
+    versions = list(publications.publications_visible_to(viewer=request.viewer, year=year).filter(province=unit)) \
         if is_province else []
     current = next((item for item in versions if item.is_current), None)
     return render(request, "reports/review/completeness.html", {
@@ -76,10 +73,10 @@ def review_completeness(request):
         "completeness": cycle.completeness_of(counted), "level": cycle.submitting_level(year),
         "is_province": is_province, "versions": versions, "current": current,
         "label": publications.figures_label(current),
-        "may_approve": user_may(request.user, "review_status", "approve"),
-        "may_return": user_may(request.user, "review_status", "return"),
-        "may_publish": is_province and user_may(request.user, "publications", "publish") and current is None,
-        "may_reopen": is_province and user_may(request.user, "publications", "reopen") and current is not None,
+        "may_approve": request.viewer.may("review_status", "approve"),
+        "may_return": request.viewer.may("review_status", "return"),
+        "may_publish": is_province and request.viewer.may("publications", "publish") and current is None,
+        "may_reopen": is_province and request.viewer.may("publications", "reopen") and current is not None,
         "history": cycle.transitions_of(unit=unit, year=year),
         "years": list(range(review_year_in_progress() + 1, 2020, -1)),
         "today": datetime.date.today(),
@@ -99,7 +96,7 @@ def _transition(request, act, done: str):
     code = (request.POST.get("unit") or request.POST.get("review_unit") or "").strip()
     if year is None or not code:
         raise Http404
-    unit = cycle.unit_for_review(user=request.user, code=code, year=year)
+    unit = cycle.unit_for_review(viewer=request.viewer, code=code, year=year)
     if unit is None:
         raise Http404
     try:
@@ -147,10 +144,10 @@ def publication_publish(request):
     form = PublishForm(request.POST)
     year = _year(request.POST.get("year"))
     code = (request.POST.get("unit") or "").strip()
-    unit = cycle.unit_for_review(user=request.user, code=code, year=year) if year and code else None
+    unit = cycle.unit_for_review(viewer=request.viewer, code=code, year=year) if year and code else None
     if unit is None:
         raise Http404
-    if not user_may(request.user, "publications", "publish"):
+    if not request.viewer.may("publications", "publish"):
         raise PermissionDenied
     if not form.is_valid():
         for errors in form.errors.values():
@@ -171,10 +168,10 @@ def publication_publish(request):
 
 @require_POST
 def publication_reopen(request, pk: int):
-    publication = publications.publication_visible(user=request.user, pk=pk)
+    publication = publications.publication_visible(viewer=request.viewer, pk=pk)
     if publication is None:
         raise Http404
-    if not user_may(request.user, "publications", "reopen"):
+    if not request.viewer.may("publications", "reopen"):
         raise PermissionDenied
     try:
         publications.publication_reopen(publication=publication, reason=request.POST.get("reason") or "",

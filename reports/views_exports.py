@@ -26,7 +26,7 @@ from households.models import HouseholdReview
 from households.selectors import may_see_personal_data
 from provinces.collation import vi_sort_key
 from provinces.models import LEGACY_VALID_TO, REORGANISATION_DATE, AdministrativeUnit, end_of_year
-from provinces.selectors import profile_of, units_in_force, units_visible_to
+from provinces.selectors import units_in_force, units_visible_to
 from reports.exports.disbursement import disbursement_build, disbursement_xlsx
 from reports.exports.jobs import export_job_create, export_jobs_of
 from reports.exports.summary import summary_build, summary_xlsx
@@ -44,10 +44,9 @@ def _year(params) -> int | None:
     return number if number is not None and 2000 <= number <= 2100 else None
 
 
-def _profile_view(user) -> str:
-    """The period of the user's own unit: legacy units (before 1 July 2025) or today's."""
-    profile = profile_of(user)
-    if profile is not None and profile.unit.is_legacy:
+def _profile_view(viewer) -> str:
+    """The period of the viewer's own unit: legacy units (before 1 July 2025) or today's."""
+    if viewer.unit is not None and viewer.unit.is_legacy:
         return LEGACY
     return CURRENT
 
@@ -60,7 +59,7 @@ def _unit_or_404(request, params, *, view: str | None = None) -> tuple[Administr
     view = view or params.get("view") or natural_view(year)
     if view not in VIEWS:
         raise Http404
-    unit = unit_for_view_visible(user=request.user, code=code, year=year, view=view)
+    unit = unit_for_view_visible(viewer=request.viewer, code=code, year=year, view=view)
     if unit is None:
         raise Http404
     return unit, year, view
@@ -73,18 +72,17 @@ def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def _unit_choices(user, year: int | None, view: str) -> list[AdministrativeUnit]:
+def _unit_choices(viewer, year: int | None, view: str) -> list[AdministrativeUnit]:
     """The units a user picks from: provinces and districts of the scope (and communes for a district's or a
     commune's user), in force at the end of the year (or today, for today's units). One query."""
     if view == LEGACY:
         on = end_of_year(year) if year is not None and natural_view(year) == LEGACY else LEGACY_VALID_TO
     else:
         on = max(timezone.localdate(), REORGANISATION_DATE)
-    profile = profile_of(user)
     levels = ["province", "district"]
-    if profile is not None and profile.unit.level != "province":
+    if viewer.unit is not None and viewer.unit.level != "province":
         levels.append("commune")
-    units = (units_visible_to(user=user) & units_in_force(on=on)).filter(level__in=levels)
+    units = (units_visible_to(viewer=viewer) & units_in_force(on=on)).filter(level__in=levels)
     return sorted(units.only("pk", "code", "name", "level").order_by("code")[:500],
                   key=lambda unit: (LEVEL_ORDER.index(unit.level), vi_sort_key(unit.name), unit.code))
 
@@ -93,13 +91,13 @@ def _unit_choices(user, year: int | None, view: str) -> list[AdministrativeUnit]
 def index(request):
     years = sorted(poverty_data_years(), reverse=True)
     year = _year(request.GET) or (years[0] if years else None)
-    view = request.GET.get("view") if request.GET.get("view") in VIEWS else _profile_view(request.user)
-    units = _unit_choices(request.user, year, view)
-    profile = profile_of(request.user)
+    view = request.GET.get("view") if request.GET.get("view") in VIEWS else _profile_view(request.viewer)
+    units = _unit_choices(request.viewer, year, view)
+    profile = request.viewer.profile
     selected = (request.GET.get("unit") or "").strip() or (profile.unit.code if profile else "")
     if units and selected not in {unit.code for unit in units}:
         selected = units[0].code
-    disbursement_years = _disbursement_years(request.user, selected)
+    disbursement_years = _disbursement_years(request.viewer, selected)
     disbursement_year = _year({"year": request.GET.get("disbursement_year")}) if request.GET.get(
         "disbursement_year") else None
     if disbursement_year not in disbursement_years:
@@ -112,7 +110,7 @@ def index(request):
         "units": units, "selected": selected, "disbursement_years": disbursement_years,
         "disbursement_year": disbursement_year,
         "classifications": HouseholdReview.Classification.choices,
-        "may_see_personal_data": may_see_personal_data(user=request.user),
+        "may_see_personal_data": may_see_personal_data(viewer=request.viewer),
         "jobs": export_jobs_of(user=request.user)[:RECENT_JOBS],
     })
 
@@ -126,13 +124,13 @@ def summary_download(request):
     return _xlsx_response(output.getvalue(), f"tong-hop-ra-soat-{unit.code}-{year}-{view}.xlsx")
 
 
-def _disbursement_years(user, code: str) -> list[int]:
+def _disbursement_years(viewer, code: str) -> list[int]:
     """The plan years with disbursement figures for the unit `code` (any of its versions in the user's scope),
     newest first: the picker offers only years that have data, so its default download is never empty."""
     if not code:
         return []
     return sorted(set(DisbursementAggregate.objects.filter(
-        month=0, unit__in=units_visible_to(user=user).filter(code=code)).values_list("year", flat=True)
+        month=0, unit__in=units_visible_to(viewer=viewer).filter(code=code)).values_list("year", flat=True)
         .order_by("year").distinct()), reverse=True)
 
 
@@ -148,7 +146,7 @@ def disbursement_download(request):
     code = (params.get("unit") or "").strip()
     if year is None or not code:
         raise Http404
-    candidates = list(units_visible_to(user=request.user).filter(code=code).order_by("-valid_from"))
+    candidates = list(units_visible_to(viewer=request.viewer).filter(code=code).order_by("-valid_from"))
     if not candidates:
         raise Http404
     with_data = set(DisbursementAggregate.objects.filter(unit__in=candidates, year=year)

@@ -37,10 +37,11 @@ def test_the_database_sorts_unit_names_in_vietnamese_order(units):
 
 def test_the_household_filter_lists_communes_in_vietnamese_order(client, units, people):
     from households.selectors import communes_visible_to
+    from provinces.viewer import viewer_of
 
     for index, name in enumerate(["Xã Đồng Xá", "Xã Cường Lợi", "Xã Cẩm Giàng"]):
         CommuneFactory(code=f"{96000 + index}", name=name, parent=units["na_ri"])
-    names = [unit.name for unit in communes_visible_to(user=people["officer"], year=2024)]
+    names = [unit.name for unit in communes_visible_to(viewer=viewer_of(people["officer"]), year=2024)]
     assert names.index("Xã Cẩm Giàng") < names.index("Xã Cường Lợi") < names.index("Xã Đồng Xá")
 
 

@@ -91,12 +91,12 @@ class ReviewListView(ListAPIView):
             kind=data.get("kind"),
             is_mismatch=data.get("is_mismatch"),
         )
-        queryset = household_reviews_visible_to(user=self.request.user, year=year)
+        queryset = household_reviews_visible_to(viewer=self.request.viewer, year=year)
         return household_reviews_filter(queryset=queryset, year=year, filters=filters)
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        return {**context, "may_see_personal_data": may_see_personal_data(user=self.request.user)}
+        return {**context, "may_see_personal_data": may_see_personal_data(viewer=self.request.viewer)}
 
     @extend_schema(parameters=[ReviewListInputSerializer])
     def get(self, request, *args, **kwargs):

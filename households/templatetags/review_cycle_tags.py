@@ -3,10 +3,8 @@ comment (officers), or the province's completeness with a link to the completene
 
 from django import template
 
-from config.access import user_may
 from households import cycle
 from households.importing.defaults import upload_year_default
-from provinces.selectors import profile_of
 
 register = template.Library()
 
@@ -16,17 +14,18 @@ def _year(request) -> int:
         year = int(request.GET.get("year") or 0)
     except ValueError:
         year = 0
-    return year if 2000 <= year <= 2100 else upload_year_default(request.user)
+    return year if 2000 <= year <= 2100 else upload_year_default(request.viewer)
 
 
 @register.inclusion_tag("households/imports/_cycle_panel.html", takes_context=True)
 def review_cycle_panel(context):
     request = context.get("request")
-    profile = profile_of(request.user) if request is not None else None
+    viewer = getattr(request, "viewer", None) if request is not None else None
+    profile = viewer.profile if viewer is not None else None
     if profile is None:
         return {"show": False}
     year = _year(request)
-    unit = cycle.unit_for_review(user=request.user, code=profile.unit.code, year=year)
+    unit = cycle.unit_for_review(viewer=viewer, code=profile.unit.code, year=year)
     if unit is None:  # the user's unit was not in force at the end of that year
         return {"show": True, "year": year, "missing": True, "unit_name": profile.unit.name}
     submitting = cycle.submitting_unit_of(unit, year)
@@ -37,7 +36,7 @@ def review_cycle_panel(context):
         "completeness": cycle.completeness_of(children) if children else None,
         "level": cycle.submitting_level(year),
         "may_submit": (submitting is not None and submitting.pk == unit.pk and not state.is_locked
-                       and user_may(request.user, "review_status", "submit")),
+                       and viewer.may("review_status", "submit")),
         "csrf_token": context.get("csrf_token"),
         "next": request.get_full_path(),
     }

@@ -48,10 +48,10 @@ class TargetListView(ListAPIView):
         data = params.validated_data
         if data.get("unit"):
             queryset = poverty_targets_of_unit(
-                user=self.request.user, code=data["unit"], year=data.get("year") or timezone.localdate().year
+                viewer=self.request.viewer, code=data["unit"], year=data.get("year") or timezone.localdate().year
             )
         else:
-            queryset = poverty_targets_visible_to(user=self.request.user).order_by("year", "unit__code", "group")
+            queryset = poverty_targets_visible_to(viewer=self.request.viewer).order_by("year", "unit__code", "group")
             if data.get("year"):
                 queryset = queryset.filter(year=data["year"])
         if data.get("group"):

@@ -15,7 +15,7 @@ from provinces.api.serializers import (
     UnitOutputSerializer,
 )
 from provinces.models import end_of_year
-from provinces.selectors import profile_of, unit_with_links, units_in_force, units_listable_by, units_search
+from provinces.selectors import unit_with_links, units_in_force, units_listable_by, units_search
 
 
 class MeOutputSerializer(serializers.Serializer):
@@ -30,7 +30,7 @@ class MeView(APIView):
 
     @extend_schema(responses=MeOutputSerializer)
     def get(self, request):
-        profile = profile_of(request.user)
+        profile = request.viewer.profile
         data = {
             "username": request.user.get_username(),
             "role": profile.role if profile else None,
@@ -49,7 +49,7 @@ class UnitPagination(PageNumberPagination):
 def _in_force_for(request, params: dict):
     year = params.get("year") or timezone.localdate().year
     on = end_of_year(year)
-    return units_listable_by(user=request.user) & units_in_force(on=on)
+    return units_listable_by(viewer=request.viewer) & units_in_force(on=on)
 
 
 class UnitListView(ListAPIView):

@@ -27,7 +27,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from provinces.models import Role
-from provinces.selectors import profile_of
+from provinces.viewer import viewer_of
 
 SESSION_KEY = "otp_step"
 VERIFY, ENROL = "verify", "enrol"
@@ -40,8 +40,7 @@ def otp_required_for(user) -> bool:
         return False
     if user.is_superuser:
         return True
-    profile = profile_of(user)
-    return profile is not None and profile.role in (Role.PROVINCIAL_STAFF, Role.ADMIN)
+    return viewer_of(user).role in (Role.PROVINCIAL_STAFF, Role.ADMIN)
 
 
 def otp_step_for(user) -> str | None:
