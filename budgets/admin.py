@@ -41,5 +41,5 @@ class DisbursementAdmin(ReadOnlyAdmin):
 
 @admin.register(BudgetImport)
 class BudgetImportAdmin(ReadOnlyAdmin):
-    list_display = ["uploaded_at", "kind", "status", "file_name", "rows", "created", "uploaded_by"]
+    list_display = ["created_at", "kind", "status", "original_name", "rows", "created", "uploaded_by"]
     list_filter = ["kind", "status"]

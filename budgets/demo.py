@@ -76,6 +76,16 @@ class Builder:
         unit = unit_in_force(code=code, year=min(year, 2024))
         return unit if unit is not None and unit.parent_id == self.province.pk else self.province
 
+    def spread(self, total: int, districts, year: int) -> list[tuple[AdministrativeUnit, int]]:
+        """`total` split over `districts` ((code or None for the province, weight); None: all to the province),
+        summed per unit (a district missing in `year` falls back to the province)."""
+        spread = districts or [(None, 1)]
+        amounts: dict[int, tuple[AdministrativeUnit, int]] = {}
+        for (district, _weight), part in zip(spread, split(total, [weight for _d, weight in spread]), strict=True):
+            unit = self.unit(district, year)
+            amounts[unit.pk] = (unit, amounts.get(unit.pk, (unit, 0))[1] + part)
+        return list(amounts.values())
+
     def _project(self, code: str):
         if "." in code:
             subproject = self.subprojects[code]
@@ -131,6 +141,13 @@ class Builder:
             return existing
         return self._carry(line, code, basis)
 
+    def carry_over_all(self, lines: list[Allocation], *, basis, shape=FIRST_HALF, share=lambda line: 1.0) -> None:
+        """Carry each line's unspent funds into the next year and disburse `share(carried line)` of them."""
+        for line in lines:
+            carried = self.carry_over(line, basis=basis)
+            if carried is not None:
+                self.disburse(carried, share=share(carried), shape=shape)
+
     def _carry(self, line: Allocation, code: str, basis) -> Allocation:
         project, subproject = self._project(code)
         number, date, plan = basis
@@ -181,14 +198,7 @@ def _lang_son(summary: DemoSummary, province: AdministrativeUnit) -> None:
         for source, total in ((CENTRAL, central), (LOCAL, local)):
             if not total:
                 continue
-            spread = districts or [(None, 1)]
-            parts = split(total, [weight for _code, weight in spread])
-            amounts: dict[int, tuple[AdministrativeUnit, int]] = {}
-            for (district, _weight), part in zip(spread, parts, strict=True):
-                unit = build.unit(district, 2023)
-                previous = amounts.get(unit.pk, (unit, 0))[1]
-                amounts[unit.pk] = (unit, previous + part)
-            for unit, amount in amounts.values():
+            for unit, amount in build.spread(total, districts, 2023):
                 delta = 0
                 if source == CENTRAL and capital == REC and unit == province:
                     delta = moved if code == source_code else -moved if code == target_code else 0
@@ -201,10 +211,8 @@ def _lang_son(summary: DemoSummary, province: AdministrativeUnit) -> None:
                 lines.append(line)
     for line in lines:
         build.disburse(line, share=LANG_SON_SHARE[line.project.code])
-    for line in lines:
-        carried = build.carry_over(line, basis=carry)
-        if carried is not None:
-            build.disburse(carried, share=1.0 if carried.project.code != "DA1" else 0.7, shape=QUARTERLY)
+    build.carry_over_all(lines, basis=carry, shape=QUARTERLY,
+                         share=lambda carried: 1.0 if carried.project.code != "DA1" else 0.7)
 
 
 # --- Thái Nguyên 2021–2023: 117,325 million (central 108,779; local 8,546) ----------------------------------------
@@ -225,10 +233,7 @@ def _thai_nguyen(summary: DemoSummary, province: AdministrativeUnit) -> None:
                  datetime.date(2021, 11, 15), None)
         if previous_lines:
             carry = (f"Minh hoạ: chuyển nguồn {year - 1} sang {year}", datetime.date(year, 1, 20), None)
-            for line in previous_lines:
-                carried = build.carry_over(line, basis=carry)
-                if carried is not None:
-                    build.disburse(carried, share=1.0, shape=FIRST_HALF)
+            build.carry_over_all(previous_lines, basis=carry)
         lines = []
         for source, total in ((CENTRAL, central), (LOCAL, local)):
             for (code, capital, _weight), amount in zip(THAI_NGUYEN_SPLIT, split(total, weights), strict=True):
@@ -267,18 +272,10 @@ def _bac_kan(summary: DemoSummary, province: AdministrativeUnit) -> None:
                  datetime.date(2021, 12, 10), None)
         if previous_lines:
             carry = (f"Minh hoạ: chuyển nguồn {year - 1} sang {year}", datetime.date(year, 1, 10), None)
-            for line in previous_lines:
-                carried = build.carry_over(line, basis=carry)
-                if carried is not None:
-                    build.disburse(carried, share=1.0, shape=FIRST_HALF)
+            build.carry_over_all(previous_lines, basis=carry)
         lines = []
         for (code, capital, _weight, districts), amount in zip(BAC_KAN_SPLIT, split(central, weights), strict=True):
-            spread = districts or [(None, 1)]
-            shares: dict[int, tuple[AdministrativeUnit, int]] = {}
-            for (district, _w), part in zip(spread, split(amount, [w for _d, w in spread]), strict=True):
-                unit = build.unit(district, year)
-                shares[unit.pk] = (unit, shares.get(unit.pk, (unit, 0))[1] + part)
-            for unit, part in shares.values():
+            for unit, part in build.spread(amount, districts, year):
                 lines.append(build.allocate(year=year, code=code, source=CENTRAL, capital=capital, amount=part * M,
                                             unit=unit, basis=basis))
         for line in lines:

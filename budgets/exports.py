@@ -15,7 +15,8 @@ import xlsxwriter
 from django.utils.translation import gettext as _
 
 from budgets.models import CapitalType, Disbursement, Source
-from budgets.selectors import SOURCES, Figures, Progress, subtree_q
+from budgets.selectors import SOURCES, Figures, Progress
+from provinces.selectors import scope_filter
 
 MILLION = 1_000_000
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -154,7 +155,7 @@ def _disbursement_sheet(workbook, formats: _Formats, progress: Progress) -> None
         sheet.write_string(4, column, label, formats.header)
     sheet.freeze_panes(5, 1)
     queryset = (
-        Disbursement.objects.filter(subtree_q(unit=progress.unit, prefix="allocation__unit"),
+        Disbursement.objects.filter(scope_filter(unit=progress.unit, prefix="allocation__unit"),
                                     allocation__fiscal_year=progress.year)
         .order_by("disbursed_on", "pk")
         .values_list("disbursed_on", "allocation__unit__code", "allocation__unit__name", "allocation__project__code",

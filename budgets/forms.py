@@ -7,21 +7,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from budgets.models import AllocationEntry, BudgetImport, CapitalType, Source
-from budgets.services import MAX_VND
+from budgets.rules import MAX_VND
+from config.forms import BootstrapForm
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MILLION = Decimal(1_000_000)
-
-
-class BootstrapForm(forms.Form):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput | forms.RadioSelect | forms.HiddenInput):
-                continue
-            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
 
 class MillionField(forms.DecimalField):

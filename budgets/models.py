@@ -23,6 +23,7 @@ from simple_history.models import HistoricalRecords
 
 from programmes.models import PlanDocument, Project, SubProject
 from provinces.models import AdministrativeUnit
+from spreadsheets.jobs import SpreadsheetJob
 
 
 class Source(models.TextChoices):
@@ -37,37 +38,35 @@ class CapitalType(models.TextChoices):
     RECURRENT = "recurrent", _("Vốn sự nghiệp")
 
 
-class BudgetImport(models.Model):
-    """One uploaded spreadsheet of allocations or disbursements: committed whole, or rejected with its errors."""
+class BudgetImport(SpreadsheetJob):
+    """One uploaded spreadsheet of allocations or disbursements, as a job (spreadsheets.jobs.SpreadsheetJob):
+    queued with its file kept, then run by the worker (budgets.importing.pipeline.budget_import_process) to
+    committed, whole, or rejected with its row problems. It is also the audit of what the file wrote (who, when,
+    file, SHA-256; the entries and payments point back to it)."""
 
     class Kind(models.TextChoices):
         ALLOCATIONS = "allocations", _("Kế hoạch vốn")
         DISBURSEMENTS = "disbursements", _("Giải ngân")
 
-    class Status(models.TextChoices):
-        COMMITTED = "committed", _("Đã ghi")
-        REJECTED = "rejected", _("Bị từ chối")
-
     kind = models.CharField(_("loại"), max_length=16, choices=Kind.choices)
-    status = models.CharField(_("trạng thái"), max_length=12, choices=Status.choices)
     unit = models.ForeignKey(AdministrativeUnit, verbose_name=_("đơn vị của người tải lên"), null=True, blank=True,
                              on_delete=models.SET_NULL, related_name="+")
-    file_name = models.CharField(_("tên tệp"), max_length=255, blank=True)
-    sha256 = models.CharField(max_length=64, blank=True)
-    rows = models.PositiveIntegerField(_("số dòng"), default=0)
+    # created: entries (allocations) or payments (disbursements) written; updated: budget lines that existed
+    # before the file and whose figures it changed.
     created = models.PositiveIntegerField(_("số bút toán đã ghi"), default=0)
-    errors = models.JSONField(_("lỗi"), default=list, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
-    uploaded_at = models.DateTimeField(_("tải lên lúc"), auto_now_add=True)
+    updated = models.PositiveIntegerField(_("số dòng kế hoạch vốn đã có được cập nhật"), default=0)
 
-    class Meta:
+    class Meta(SpreadsheetJob.Meta):
         verbose_name = _("lần nhập bảng tính ngân sách")
         verbose_name_plural = _("lần nhập bảng tính ngân sách")
-        ordering = ["-uploaded_at", "-pk"]
+        indexes = [models.Index(fields=["unit", "-created_at"], name="budget_import_unit_idx")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} · {self.file_name} · {self.get_status_display()}"
+        return f"{self.get_kind_display()} · {self.original_name} · {self.get_status_display()}"
+
+    @property
+    def file_name(self) -> str:
+        return self.original_name
 
 
 class Allocation(models.Model):

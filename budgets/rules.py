@@ -33,8 +33,9 @@ from fractions import Fraction
 from functools import cache
 from pathlib import Path
 
+from programmes.targets import rate
+
 RULES_FILE = Path(__file__).resolve().parent / "data" / "rules.json"
-TWO_PLACES = Decimal("0.01")
 
 ON_TRACK = "on_track"
 BEHIND = "behind"
@@ -151,13 +152,9 @@ def load_rules(path: Path | str | None = None) -> Rules:
 
 
 def percent(numerator: int, denominator: int) -> Decimal | None:
-    """numerator / denominator × 100, exact, rounded half-up to 2 decimals; None when the denominator is 0."""
-    if not denominator:
-        return None
-    value = Fraction(numerator * 100, denominator)
-    sign = -1 if value < 0 else 1
-    hundredths = (abs(value) * 100 + Fraction(1, 2)).__floor__()
-    return (Decimal(sign * hundredths) / 100).quantize(TWO_PLACES)
+    """numerator / denominator × 100, exact, rounded half-up to 2 decimals; None when the denominator is 0 (the
+    project's one percentage, `programmes.targets.rate`)."""
+    return rate(count=numerator, total=denominator)
 
 
 @dataclass(frozen=True)
@@ -205,3 +202,133 @@ def counterpart_status(*, central: int, local: int, required: Decimal) -> Counte
     """Local counterpart funds against the required percentage of central funds (exact comparison)."""
     is_below = central > 0 and Fraction(local * 100) < Fraction(str(required)) * central
     return CounterpartStatus(central, local, percent(local, central), required, is_below)
+
+
+# --- what a write may do to a line (the services and the spreadsheet import ask the same questions) ---------------
+#
+# Each check returns None when the write is fine, else a short code naming the rule broken; the caller words the
+# message for its channel (a form field's error, or "Dòng N: …" in an import's problem list). Written once here.
+
+MAX_VND = 10**14  # 100,000 billion VND on one entry: far above any line (the 2021–2025 national envelope is 75,000)
+
+ORIGINAL, ADJUSTMENT, CARRY_OVER = "original", "adjustment", "carry_over"  # AllocationEntry.Kind values
+
+
+@dataclass
+class LineState:
+    """A budget line's counters in whole VND (the line as stored, plus what earlier rows of a file did to it)."""
+
+    amount: int = 0
+    disbursed: int = 0
+    carried_out: int = 0
+    has_original: bool = False
+
+    @property
+    def remaining(self) -> int:
+        """Neither disbursed nor carried over to the next year."""
+        return self.amount - self.disbursed - self.carried_out
+
+    @property
+    def used(self) -> int:
+        return self.disbursed + self.carried_out
+
+
+def amount_problem(amount: int, *, allow_negative: bool) -> str | None:
+    """"zero", "negative" (where only a positive amount is allowed) or "too_large" (over MAX_VND either way)."""
+    if amount == 0:
+        return "zero"
+    if amount < 0 and not allow_negative:
+        return "negative"
+    if abs(amount) > MAX_VND:
+        return "too_large"
+    return None
+
+
+def in_programme(year: int, *, start_year: int, end_year: int) -> bool:
+    return start_year <= year <= end_year
+
+
+def fiscal_year_too_late(fiscal_year: int, *, today: datetime.date) -> bool:
+    """Budget lines are planned at most one year ahead."""
+    return fiscal_year > today.year + 1
+
+
+def unit_in_force_during(year: int, *, valid_from: datetime.date, valid_to: datetime.date | None) -> bool:
+    """Whether a unit valid from `valid_from` to `valid_to` (None: still in force) existed at some time in `year`."""
+    return valid_from <= datetime.date(year, 12, 31) and (valid_to is None or valid_to >= datetime.date(year, 1, 1))
+
+
+def entry_years_problem(*, kind: str, fiscal_year: int, origin_year: int) -> str | None:
+    """"origin_after_fiscal_year"; "carry_over_not_earlier" (carried funds come from an earlier year);
+    "original_not_own_year" (an original assignment is the year's own funds)."""
+    if origin_year > fiscal_year:
+        return "origin_after_fiscal_year"
+    if kind == CARRY_OVER and origin_year >= fiscal_year:
+        return "carry_over_not_earlier"
+    if kind == ORIGINAL and origin_year != fiscal_year:
+        return "original_not_own_year"
+    return None
+
+
+def legal_date_problem(date: datetime.date, *, fiscal_year: int, today: datetime.date) -> str | None:
+    """The legal basis is dated: "future", or "out_of_range" (outside the year before to the year after)."""
+    if date > today:
+        return "future"
+    if not datetime.date(fiscal_year - 1, 1, 1) <= date <= datetime.date(fiscal_year + 1, 12, 31):
+        return "out_of_range"
+    return None
+
+
+def entry_problem(*, kind: str, amount: int, line: LineState | None, source: LineState | None = None) -> str | None:
+    """An entry of `kind` and signed `amount` on `line` (None: no such line yet); `source` is the line of the
+    year before that a carry-over draws from (None: none).
+
+    "no_line_to_adjust"; "original_exists" (at most one original per line); "adjustment_below_used" (a line may
+    not fall below what was disbursed or carried on); "no_source_line"; "carry_over_exceeds_remaining"."""
+    if kind == ADJUSTMENT:
+        if line is None:
+            return "no_line_to_adjust"
+        if line.amount + amount < line.used:
+            return "adjustment_below_used"
+    elif kind == ORIGINAL:
+        if line is not None and line.has_original:
+            return "original_exists"
+    elif kind == CARRY_OVER:
+        if source is None:
+            return "no_source_line"
+        if amount > source.remaining:
+            return "carry_over_exceeds_remaining"
+    return None
+
+
+def entry_apply(*, kind: str, amount: int, line: LineState, source: LineState | None = None) -> None:
+    """Move the counters as recording the entry does (after `entry_problem` said it is fine)."""
+    line.amount += amount
+    line.has_original = line.has_original or kind == ORIGINAL
+    if kind == CARRY_OVER and source is not None:
+        source.carried_out += amount
+
+
+def disbursement_date_problem(
+    on: datetime.date, *, fiscal_year: int, deadline: datetime.date, today: datetime.date
+) -> str | None:
+    """A payment is dated "future"; "before_year" (before 1 January of the fiscal year); "after_deadline" (the
+    line's deadline: unspent funds must be carried over first)."""
+    if on > today:
+        return "future"
+    if on < datetime.date(fiscal_year, 1, 1):
+        return "before_year"
+    if on > deadline:
+        return "after_deadline"
+    return None
+
+
+def disbursement_problem(*, amount: int, line: LineState) -> str | None:
+    """The line's total disbursed stays between 0 ("below_zero": a recovery larger than what was paid) and its
+    amount less what was carried on ("over_plan")."""
+    after = line.disbursed + amount
+    if after < 0:
+        return "below_zero"
+    if after > line.amount - line.carried_out:
+        return "over_plan"
+    return None

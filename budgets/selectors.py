@@ -39,7 +39,14 @@ from budgets import rules as budget_rules
 from budgets.models import Allocation, AllocationEntry, CapitalType, Disbursement, Source
 from programmes.models import Project
 from provinces.models import AdministrativeUnit, end_of_year
-from provinces.selectors import profile_of, unit_in_force, units_manageable_by, units_visible_to
+from provinces.selectors import (
+    scope_filter,
+    unit_if_visible,
+    unit_in_force,
+    units_manageable_by,
+    units_visible_to,
+)
+from provinces.viewer import Viewer, viewer_of
 
 SOURCES = list(Source.values)
 CAPITAL_TYPES = list(CapitalType.values)
@@ -65,37 +72,24 @@ def budget_unit(*, code: str, year: int) -> AdministrativeUnit | None:
     )
 
 
-def unit_visible(*, user, code: str, year: int) -> AdministrativeUnit | None:
+def unit_visible(*, viewer: Viewer, code: str, year: int) -> AdministrativeUnit | None:
     """`budget_unit` if it lies in the user's scope, else None (out of scope and missing look the same)."""
-    unit = budget_unit(code=code, year=year)
-    if unit is None or not units_visible_to(user=user).filter(pk=unit.pk).exists():
-        return None
-    return unit
+    return unit_if_visible(viewer=viewer, unit=budget_unit(code=code, year=year))
 
 
-def default_unit(*, user, year: int) -> AdministrativeUnit | None:
+def default_unit(*, viewer: Viewer, year: int) -> AdministrativeUnit | None:
     """The user's own unit, if it was in force at some time during `year`."""
-    profile = profile_of(user)
-    if profile is None:
+    unit = viewer_of(viewer).unit
+    if unit is None:
         return None
-    unit = profile.unit
     if unit.valid_from > end_of_year(year) or (unit.valid_to is not None and unit.valid_to < datetime.date(year, 1, 1)):
         return None
     return unit
 
 
-def may_manage(*, user, unit: AdministrativeUnit) -> bool:
+def may_manage(*, viewer: Viewer, unit: AdministrativeUnit) -> bool:
     """Provincial staff and administrators write the allocations and disbursements of their province."""
-    return units_manageable_by(user=user).filter(pk=unit.pk).exists()
-
-
-def subtree_q(*, unit: AdministrativeUnit, prefix: str = "unit") -> Q:
-    """Rows whose unit (through `prefix`) is `unit` or lies below it; each row matches once."""
-    return (
-        Q(**{f"{prefix}_id": unit.pk})
-        | Q(**{f"{prefix}__parent_id": unit.pk})
-        | Q(**{f"{prefix}__parent__parent_id": unit.pk})
-    )
+    return units_manageable_by(viewer=viewer).filter(pk=unit.pk).exists()
 
 
 def province_code_of(unit: AdministrativeUnit) -> str:
@@ -108,15 +102,16 @@ def province_code_of(unit: AdministrativeUnit) -> str:
 # --- lists ---------------------------------------------------------------------------------------------------------
 
 
-def allocations_visible_to(*, user) -> QuerySet[Allocation]:
-    return Allocation.objects.filter(unit_id__in=units_visible_to(user=user).values("pk"))
+def allocations_visible_to(*, viewer: Viewer) -> QuerySet[Allocation]:
+    return Allocation.objects.filter(unit_id__in=units_visible_to(viewer=viewer).values("pk"))
 
 
 def allocations_list(
-    *, user, unit: AdministrativeUnit, year: int, source: str = "", capital_type: str = "", project_code: str = "",
+    *, viewer: Viewer, unit: AdministrativeUnit, year: int, source: str = "", capital_type: str = "",
+    project_code: str = "",
 ) -> QuerySet[Allocation]:
     """The lines of `unit`'s subtree for `year` with what a list row shows: one query whatever their number."""
-    queryset = allocations_visible_to(user=user).filter(subtree_q(unit=unit), fiscal_year=year)
+    queryset = allocations_visible_to(viewer=viewer).filter(scope_filter(unit=unit, prefix="unit"), fiscal_year=year)
     if source:
         queryset = queryset.filter(source=source)
     if capital_type:
@@ -129,9 +124,9 @@ def allocations_list(
     )
 
 
-def allocation_detail(*, user, pk: int) -> Allocation | None:
+def allocation_detail(*, viewer: Viewer, pk: int) -> Allocation | None:
     return (
-        allocations_visible_to(user=user)
+        allocations_visible_to(viewer=viewer)
         .select_related("unit__parent", "project__programme", "subproject")
         .filter(pk=pk)
         .first()
@@ -153,13 +148,13 @@ def carried_on_entries(*, allocation: Allocation) -> QuerySet[AllocationEntry]:
     return allocation.carried_out_entries.select_related("allocation").order_by("legal_basis_date", "pk")
 
 
-def disbursements_list(*, user, unit: AdministrativeUnit, year: int) -> QuerySet[Disbursement]:
+def disbursements_list(*, viewer: Viewer, unit: AdministrativeUnit, year: int) -> QuerySet[Disbursement]:
     """Disbursements against the lines of `unit`'s subtree for `year`, newest first: one query."""
     return (
         Disbursement.objects.filter(
-            subtree_q(unit=unit, prefix="allocation__unit"),
+            scope_filter(unit=unit, prefix="allocation__unit"),
             allocation__fiscal_year=year,
-            allocation__unit_id__in=units_visible_to(user=user).values("pk"),
+            allocation__unit_id__in=units_visible_to(viewer=viewer).values("pk"),
         )
         .select_related("allocation__unit", "allocation__project", "allocation__subproject")
         .order_by("-disbursed_on", "-pk")
@@ -304,7 +299,7 @@ def disbursement_progress(
     rules = rules or budget_rules.load_rules()
     today = today or timezone.localdate()
     lines = list(
-        Allocation.objects.filter(subtree_q(unit=unit), fiscal_year=year)
+        Allocation.objects.filter(scope_filter(unit=unit, prefix="unit"), fiscal_year=year)
         .select_related("unit__parent", "project", "subproject")
         .order_by("project__order", "project__code", "subproject__order", "unit__code", "source", "capital_type",
                   "origin_year", "pk")
@@ -333,7 +328,7 @@ def disbursement_progress(
     flags = [FlaggedLine(line, statuses[line.pk]) for line in lines if statuses[line.pk].is_flagged]
     monthly = dict(
         Disbursement.objects.filter(
-            subtree_q(unit=unit, prefix="allocation__unit"), allocation__fiscal_year=year, disbursed_on__year=year
+            scope_filter(unit=unit, prefix="allocation__unit"), allocation__fiscal_year=year, disbursed_on__year=year
         )
         .annotate(month=ExtractMonth("disbursed_on"))
         .values("month")
@@ -369,14 +364,14 @@ def totals_by_source_sql(*, unit: AdministrativeUnit, year: int) -> dict[str, di
     themselves (not from the line counters): the cross-check used by the export test and by reconciliation."""
     allocated = defaultdict(int)
     for source, total in (
-        AllocationEntry.objects.filter(subtree_q(unit=unit, prefix="allocation__unit"),
+        AllocationEntry.objects.filter(scope_filter(unit=unit, prefix="allocation__unit"),
                                        allocation__fiscal_year=year, allocation__origin_year=year)
         .values("allocation__source").annotate(total=Sum("amount_vnd")).values_list("allocation__source", "total")
     ):
         allocated[source] = total or 0
     disbursed = defaultdict(int)
     for source, total in (
-        Disbursement.objects.filter(subtree_q(unit=unit, prefix="allocation__unit"), allocation__fiscal_year=year)
+        Disbursement.objects.filter(scope_filter(unit=unit, prefix="allocation__unit"), allocation__fiscal_year=year)
         .values("allocation__source").annotate(total=Sum("amount_vnd")).values_list("allocation__source", "total")
     ):
         disbursed[source] = total or 0

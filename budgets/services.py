@@ -1,5 +1,5 @@
 """Writes of the budgets app: allocation entries (original, adjustment, carry-over), distribution to districts,
-disbursements, and the rebuild of the line counters. Spreadsheet imports are in budgets.imports.
+disbursements, and the rebuild of the line counters. Spreadsheet imports are in budgets.importing.
 
 Keyword-only functions named <entity>_<verb>, each in its own transaction; no signals. Every write checks scope:
 provincial staff and administrators write within their province (`budgets.selectors.may_manage`); anyone else gets
@@ -8,7 +8,9 @@ something out of the caller's scope is a 404 before a service is called. `acting
 (demo data, repairs).
 
 Entries are never edited or deleted; the line counters move with F() expressions under a row lock, and the check
-constraints on `Allocation` refuse an over-spent line whatever happens. A `reference` makes a write idempotent:
+constraints on `Allocation` refuse an over-spent line whatever happens. What a write may do to a line (amounts,
+years, dates, the line's counters) is decided by the pure rules in budgets.rules, which the spreadsheet import asks
+too; this module words the answers for a form. A `reference` makes a write idempotent:
 a second write with the same reference on the same line returns the first one and changes nothing.
 """
 
@@ -28,30 +30,38 @@ from budgets.formatting import million
 from budgets.models import Allocation, AllocationEntry, CapitalType, Disbursement, Source
 from budgets.selectors import may_manage
 from config.api import ApplicationError
+from config.followups import after_commit
 from programmes.models import PlanDocument, Project, SubProject
-from provinces.models import AdministrativeUnit, end_of_year
-from reports.tasks import aggregates_refresh_on_commit
+from provinces.models import AdministrativeUnit
+from provinces.viewer import viewer_of
 
-MAX_VND = 10**14  # 100,000 billion VND on one entry: far above any line (the 2021–2025 national envelope is 75,000)
+MAX_VND = budget_rules.MAX_VND
 Kind = AllocationEntry.Kind
+
+
+def _refresh_aggregates(*, unit_id: int | None, year: int | None, reason: str) -> None:
+    """The disbursement aggregates of (unit, year) recomputed once the transaction commits (reports owns the task;
+    asked once per transaction however many writes ask)."""
+    after_commit("reports.aggregates_refresh", unit_id=unit_id, year=year, what="disbursement", reason=reason)
 
 
 # --- checks ----------------------------------------------------------------------------------------------------------
 
 
 def check_manage(*, acting_user, unit: AdministrativeUnit) -> None:
-    if acting_user is not None and not may_manage(user=acting_user, unit=unit):
+    if acting_user is not None and not may_manage(viewer=viewer_of(acting_user), unit=unit):
         raise PermissionDenied(_("Chỉ chuyên viên Sở của tỉnh mới được ghi kế hoạch vốn và giải ngân."))
 
 
 def check_amount(value, *, field: str = "amount_vnd", allow_negative: bool = False) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ApplicationError(_("Số tiền phải là số đồng nguyên."), field=field)
-    if value == 0 or (value < 0 and not allow_negative):
+    problem = budget_rules.amount_problem(value, allow_negative=allow_negative)
+    if problem in ("zero", "negative"):
         raise ApplicationError(
             _("Số tiền phải lớn hơn 0.") if not allow_negative else _("Số tiền phải khác 0."), field=field
         )
-    if abs(value) > MAX_VND:
+    if problem == "too_large":
         raise ApplicationError(_("Số tiền quá lớn: hãy kiểm tra lại (đơn vị là đồng)."), field=field)
     return value
 
@@ -72,7 +82,7 @@ def check_fiscal_year(*, fiscal_year, origin_year, project: Project) -> None:
         if isinstance(value, bool) or not isinstance(value, int):
             raise ApplicationError(_("Năm phải là số nguyên."), field=name)
     programme = project.programme
-    if not programme.start_year <= origin_year <= programme.end_year:
+    if not budget_rules.in_programme(origin_year, start_year=programme.start_year, end_year=programme.end_year):
         raise ApplicationError(
             _("Năm %(year)s nằm ngoài giai đoạn %(code)s của chương trình.") % {"year": origin_year,
                                                                                 "code": programme.code},
@@ -80,13 +90,12 @@ def check_fiscal_year(*, fiscal_year, origin_year, project: Project) -> None:
         )
     if origin_year > fiscal_year:
         raise ApplicationError(_("Năm của nguồn vốn không được sau năm kế hoạch."), field="origin_year")
-    if fiscal_year > timezone.localdate().year + 1:
+    if budget_rules.fiscal_year_too_late(fiscal_year, today=timezone.localdate()):
         raise ApplicationError(_("Chỉ ghi được kế hoạch vốn đến năm sau."), field="fiscal_year")
 
 
 def check_unit_in_year(*, unit: AdministrativeUnit, year: int) -> None:
-    start, end = datetime.date(year, 1, 1), end_of_year(year)
-    if unit.valid_from > end or (unit.valid_to is not None and unit.valid_to < start):
+    if not budget_rules.unit_in_force_during(year, valid_from=unit.valid_from, valid_to=unit.valid_to):
         raise ApplicationError(
             _("%(unit)s không có hiệu lực trong năm %(year)s.") % {"unit": unit.name, "year": year}, field="unit"
         )
@@ -106,9 +115,10 @@ def check_legal_basis(
     number = check_text(number, field="legal_basis_number", max_length=100, label=_("số văn bản"), required=True)
     if not isinstance(date, datetime.date):
         raise ApplicationError(_("Hãy nhập ngày của văn bản."), field="legal_basis_date")
-    if date > timezone.localdate():
+    problem = budget_rules.legal_date_problem(date, fiscal_year=fiscal_year, today=timezone.localdate())
+    if problem == "future":
         raise ApplicationError(_("Ngày văn bản không được ở tương lai."), field="legal_basis_date")
-    if not datetime.date(fiscal_year - 1, 1, 1) <= date <= end_of_year(fiscal_year + 1):
+    if problem == "out_of_range":
         raise ApplicationError(
             _("Ngày văn bản phải từ năm %(first)s đến năm %(last)s.") % {"first": fiscal_year - 1,
                                                                           "last": fiscal_year + 1},
@@ -159,6 +169,11 @@ def _line_get_or_create_locked(**keys) -> Allocation:
     except IntegrityError:
         pass
     return _line_locked(**keys)
+
+
+def _state(line: Allocation, *, has_original: bool = False) -> budget_rules.LineState:
+    return budget_rules.LineState(amount=line.amount_vnd, disbursed=line.disbursed_vnd,
+                                  carried_out=line.carried_out_vnd, has_original=has_original)
 
 
 def _bump(line: Allocation, **deltas: int) -> None:
@@ -215,9 +230,10 @@ def allocation_entry_record(
             raise ApplicationError(_("Chuyển nguồn phải ghi năm của nguồn vốn."), field="origin_year")
         origin_year = fiscal_year
     check_fiscal_year(fiscal_year=fiscal_year, origin_year=origin_year, project=project)
-    if kind == Kind.CARRY_OVER and origin_year >= fiscal_year:
+    years = budget_rules.entry_years_problem(kind=kind, fiscal_year=fiscal_year, origin_year=origin_year)
+    if years == "carry_over_not_earlier":
         raise ApplicationError(_("Vốn chuyển nguồn phải từ một năm trước năm kế hoạch."), field="origin_year")
-    if kind == Kind.ORIGINAL and origin_year != fiscal_year:
+    if years == "original_not_own_year":
         raise ApplicationError(
             _("Vốn giao của năm có năm nguồn vốn bằng năm kế hoạch; vốn năm trước ghi là chuyển nguồn."),
             field="origin_year",
@@ -251,12 +267,17 @@ def allocation_entry_record(
             return existing
     _check_version(line, expected_version)
 
-    carried_from = None
-    if kind == Kind.ORIGINAL and line.entries.filter(kind=Kind.ORIGINAL).exists():
+    carried_from = _line_locked(**{**keys, "fiscal_year": fiscal_year - 1}) if kind == Kind.CARRY_OVER else None
+    problem = budget_rules.entry_problem(
+        kind=kind, amount=amount_vnd,
+        line=_state(line, has_original=kind == Kind.ORIGINAL and line.entries.filter(kind=Kind.ORIGINAL).exists()),
+        source=_state(carried_from) if carried_from is not None else None,
+    )
+    if problem == "original_exists":
         raise ApplicationError(
             _("Dòng này đã có vốn giao ban đầu; thay đổi sau đó ghi là điều chỉnh."), field="kind"
         )
-    if kind == Kind.ADJUSTMENT and line.amount_vnd + amount_vnd < line.disbursed_vnd + line.carried_out_vnd:
+    if problem == "adjustment_below_used":
         raise ApplicationError(
             _("Điều chỉnh giảm quá mức: dòng này đã giải ngân hoặc chuyển nguồn %(used)s triệu đồng, kế hoạch vốn "
               "còn lại sau điều chỉnh chỉ là %(after)s triệu đồng.")
@@ -264,20 +285,18 @@ def allocation_entry_record(
                "after": million(line.amount_vnd + amount_vnd)},
             field="amount_vnd",
         )
-    if kind == Kind.CARRY_OVER:
-        carried_from = _line_locked(**{**keys, "fiscal_year": fiscal_year - 1})
-        if carried_from is None:
-            raise ApplicationError(
-                _("Năm %(year)s không có dòng kế hoạch vốn tương ứng (nguồn năm %(origin)s) để chuyển nguồn.")
-                % {"year": fiscal_year - 1, "origin": origin_year},
-                field="origin_year",
-            )
-        if amount_vnd > carried_from.remaining_vnd:
-            raise ApplicationError(
-                _("Số chuyển nguồn vượt phần chưa giải ngân của năm %(year)s (%(remaining)s triệu đồng).")
-                % {"year": fiscal_year - 1, "remaining": million(carried_from.remaining_vnd)},
-                field="amount_vnd",
-            )
+    if problem == "no_source_line":
+        raise ApplicationError(
+            _("Năm %(year)s không có dòng kế hoạch vốn tương ứng (nguồn năm %(origin)s) để chuyển nguồn.")
+            % {"year": fiscal_year - 1, "origin": origin_year},
+            field="origin_year",
+        )
+    if problem == "carry_over_exceeds_remaining":
+        raise ApplicationError(
+            _("Số chuyển nguồn vượt phần chưa giải ngân của năm %(year)s (%(remaining)s triệu đồng).")
+            % {"year": fiscal_year - 1, "remaining": million(carried_from.remaining_vnd)},
+            field="amount_vnd",
+        )
     entry = AllocationEntry.objects.create(
         allocation=line, kind=kind, amount_vnd=amount_vnd, carried_from=carried_from,
         legal_basis_number=legal_basis_number, legal_basis_date=legal_basis_date, plan_document=plan_document,
@@ -286,7 +305,7 @@ def allocation_entry_record(
     _bump(line, amount_vnd=amount_vnd)
     if carried_from is not None:
         _bump(carried_from, carried_out_vnd=amount_vnd)
-    aggregates_refresh_on_commit(unit_id=line.unit_id, year=line.fiscal_year, what="disbursement")
+    _refresh_aggregates(unit_id=line.unit_id, year=line.fiscal_year, reason="allocation entry")
     return entry
 
 
@@ -375,14 +394,16 @@ def disbursement_record(
     rules = rules or budget_rules.load_rules()
     deadline = rules.deadline(fiscal_year=allocation.fiscal_year, origin_year=allocation.origin_year,
                               capital_type=allocation.capital_type)
-    if disbursed_on > timezone.localdate():
+    when = budget_rules.disbursement_date_problem(disbursed_on, fiscal_year=allocation.fiscal_year,
+                                                  deadline=deadline, today=timezone.localdate())
+    if when == "future":
         raise ApplicationError(_("Ngày giải ngân không được ở tương lai."), field="disbursed_on")
-    if disbursed_on < datetime.date(allocation.fiscal_year, 1, 1):
+    if when == "before_year":
         raise ApplicationError(
             _("Ngày giải ngân phải trong năm kế hoạch %(year)s.") % {"year": allocation.fiscal_year},
             field="disbursed_on",
         )
-    if disbursed_on > deadline:
+    if when == "after_deadline":
         raise ApplicationError(
             _("Ngày giải ngân sau hạn %(deadline)s của dòng vốn này: phần chưa giải ngân phải được chuyển nguồn "
               "sang năm sau rồi giải ngân trên dòng chuyển nguồn.") % {"deadline": deadline.strftime("%d/%m/%Y")},
@@ -398,13 +419,13 @@ def disbursement_record(
         if existing is not None:
             return existing
     _check_version(line, expected_version)
-    after = line.disbursed_vnd + amount_vnd
-    if after < 0:
+    problem = budget_rules.disbursement_problem(amount=amount_vnd, line=_state(line))
+    if problem == "below_zero":
         raise ApplicationError(
             _("Giảm trừ vượt số đã giải ngân (%(disbursed)s triệu đồng).") % {"disbursed": million(line.disbursed_vnd)},
             field="amount_vnd",
         )
-    if after > line.amount_vnd - line.carried_out_vnd:
+    if problem == "over_plan":
         raise ApplicationError(
             _("Vượt kế hoạch vốn: dòng này còn %(remaining)s triệu đồng chưa giải ngân.")
             % {"remaining": million(line.remaining_vnd)},
@@ -415,7 +436,7 @@ def disbursement_record(
         reference=reference, batch=batch, recorded_by=acting_user,
     )
     _bump(line, disbursed_vnd=amount_vnd)
-    aggregates_refresh_on_commit(unit_id=line.unit_id, year=line.fiscal_year, what="disbursement")
+    _refresh_aggregates(unit_id=line.unit_id, year=line.fiscal_year, reason="disbursement")
     allocation.refresh_from_db(fields=["amount_vnd", "disbursed_vnd", "carried_out_vnd", "version", "updated_at"])
     return disbursement
 
@@ -434,7 +455,7 @@ def allocation_totals_recompute(*, allocation_ids=None) -> int:
     queryset = Allocation.objects.all() if allocation_ids is None else Allocation.objects.filter(
         pk__in=list(allocation_ids)
     )
-    aggregates_refresh_on_commit(unit_id=None, year=None, what="disbursement")
+    _refresh_aggregates(unit_id=None, year=None, reason="budget line totals recomputed")
     return queryset.update(
         amount_vnd=_sum_of(AllocationEntry.objects.filter(allocation=OuterRef("pk")), "allocation"),
         disbursed_vnd=_sum_of(Disbursement.objects.filter(allocation=OuterRef("pk")), "allocation"),

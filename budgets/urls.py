@@ -1,6 +1,7 @@
 from django.urls import path
 
 from budgets import views
+from budgets.importing import views as import_views
 
 app_name = "budgets"
 
@@ -14,7 +15,9 @@ urlpatterns = [
     path("allocations/<int:pk>/distribute/", views.allocation_distribute, name="allocation-distribute"),
     path("allocations/<int:pk>/disburse/", views.disbursement_create, name="disbursement-create"),
     path("disbursements/", views.disbursements, name="disbursements"),
-    path("import/", views.import_view, name="import"),
-    path("import/template/<slug:kind>.xlsx", views.import_template, name="import-template"),
+    path("import/", import_views.import_view, name="import"),
+    path("import/<int:pk>/", import_views.import_detail, name="import-detail"),
+    path("import/<int:pk>/progress/", import_views.import_progress, name="import-progress"),
+    path("import/template/<slug:kind>.xlsx", import_views.import_template, name="import-template"),
     path("export.xlsx", views.export, name="export"),
 ]

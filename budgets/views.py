@@ -8,10 +8,6 @@ district; provincial staff and leadership their province; provincial staff write
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -23,7 +19,7 @@ from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from budgets import imports, selectors, services
+from budgets import selectors, services
 from budgets.exports import disbursement_report_xlsx
 from budgets.formatting import million
 from budgets.forms import (
@@ -32,16 +28,16 @@ from budgets.forms import (
     CarryOverForm,
     DisbursementForm,
     DistributeForm,
-    ImportForm,
     UnitYearForm,
 )
-from budgets.models import Allocation, AllocationEntry, BudgetImport, CapitalType, Disbursement, Source
+from budgets.importing.selectors import may_import
+from budgets.models import Allocation, AllocationEntry, CapitalType, Disbursement, Source
 from budgets.rules import load_rules
 from config.api import ApplicationError
 from config.audit import history_of, may_see_history
 from programmes.models import PlanDocument, Project
-from provinces.models import AdministrativeUnit, Role, end_of_year
-from provinces.selectors import profile_of, units_in_force
+from provinces.models import AdministrativeUnit, end_of_year
+from provinces.selectors import units_in_force
 from provinces.widgets import unit_picker_attach
 
 PAGE_SIZE = 50
@@ -53,9 +49,9 @@ PAGE_SIZE = 50
 def _default_year(request) -> int:
     """This year, or the last year the user's unit was in force (a legacy district: 2025)."""
     year = timezone.localdate().year
-    profile = profile_of(request.user)
-    if profile is not None and profile.unit.valid_to is not None:
-        year = min(year, profile.unit.valid_to.year)
+    unit = request.viewer.unit
+    if unit is not None and unit.valid_to is not None:
+        year = min(year, unit.valid_to.year)
     return year
 
 
@@ -65,12 +61,12 @@ def _unit_and_year(request) -> tuple[AdministrativeUnit | None, int, UnitYearFor
     data = form.cleaned_data if form.is_valid() else {}
     year = data.get("year") or _default_year(request)
     if data.get("unit"):
-        unit = selectors.unit_visible(user=request.user, code=data["unit"], year=year)
+        unit = selectors.unit_visible(viewer=request.viewer, code=data["unit"], year=year)
     else:
-        unit = selectors.default_unit(user=request.user, year=year)
+        unit = selectors.default_unit(viewer=request.viewer, year=year)
     if not form.is_bound or not form.is_valid() or not data.get("unit") or not data.get("year"):
         form = UnitYearForm(initial={"unit": unit.code if unit else data.get("unit", ""), "year": year})
-    unit_picker_attach(form, "unit", user=request.user, on=end_of_year(year))
+    unit_picker_attach(form, "unit", viewer=request.viewer, on=end_of_year(year))
     return unit, year, form
 
 
@@ -87,9 +83,7 @@ def _query(**params) -> str:
 
 def _nav(request, unit: AdministrativeUnit | None, year: int | None) -> dict:
     """What the budgets tabs need: the unit/year to keep, and whether to show the import tab (no query)."""
-    profile = profile_of(request.user)
-    can_import = request.user.is_superuser or (profile is not None and profile.role in (Role.PROVINCIAL_STAFF,
-                                                                                         Role.ADMIN))
+    can_import = may_import(viewer=request.viewer)  # config/access.py: budget_imports/create
     return {"nav_query": _query(unit=unit.code if unit else "", year=year), "can_import": can_import}
 
 
@@ -109,14 +103,14 @@ def _form_page(request, *, title: str, form, back: str, intro: str = "", status:
 
 
 def _line_or_404(request, pk: int) -> Allocation:
-    line = selectors.allocation_detail(user=request.user, pk=pk)
+    line = selectors.allocation_detail(viewer=request.viewer, pk=pk)
     if line is None:
         raise Http404(_("Không có dòng kế hoạch vốn này trong phạm vi của bạn."))
     return line
 
 
 def _require_manage(request, unit: AdministrativeUnit) -> None:
-    if not selectors.may_manage(user=request.user, unit=unit):
+    if not selectors.may_manage(viewer=request.viewer, unit=unit):
         raise PermissionDenied(_("Chỉ chuyên viên Sở của tỉnh mới được ghi kế hoạch vốn và giải ngân."))
 
 
@@ -182,7 +176,7 @@ def index(request):
             "sources": [(source, Source(source).label) for source in selectors.SOURCES],
             "capital_types": [(key, CapitalType(key).label, progress.by_capital_type[key])
                               for key in selectors.CAPITAL_TYPES],
-            "may_manage": selectors.may_manage(user=request.user, unit=unit),
+            "may_manage": selectors.may_manage(viewer=request.viewer, unit=unit),
         })
     return render(request, "budgets/overview.html", context)
 
@@ -198,7 +192,7 @@ def allocations(request):
     page = None
     statuses = {}
     if unit is not None:
-        queryset = selectors.allocations_list(user=request.user, unit=unit, year=year, source=source,
+        queryset = selectors.allocations_list(viewer=request.viewer, unit=unit, year=year, source=source,
                                               capital_type=capital_type)
         page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
         statuses = selectors.line_statuses(page.object_list, today=timezone.localdate())
@@ -208,7 +202,7 @@ def allocations(request):
         "extra": [("source", _("Nguồn vốn"), Source.choices, source),
                   ("capital_type", _("Loại vốn"), CapitalType.choices, capital_type)],
         "query": _query(unit=unit.code if unit else "", year=year, source=source, capital_type=capital_type),
-        "may_manage": unit is not None and selectors.may_manage(user=request.user, unit=unit),
+        "may_manage": unit is not None and selectors.may_manage(viewer=request.viewer, unit=unit),
         **_nav(request, unit, year),
     })
 
@@ -217,17 +211,17 @@ def allocations(request):
 def allocation_detail(request, pk: int):
     line = _line_or_404(request, pk)
     status = selectors.line_statuses([line], today=timezone.localdate())[line.pk]
-    may_manage = selectors.may_manage(user=request.user, unit=line.unit)
+    may_manage = selectors.may_manage(viewer=request.viewer, unit=line.unit)
     return render(request, "budgets/allocation_detail.html", {
         "line": line, "status": status, "entries": selectors.allocation_entries(allocation=line),
         "disbursements": selectors.allocation_disbursements(allocation=line), "may_manage": may_manage,
         "carried_on": selectors.carried_on_entries(allocation=line),
         "has_children": may_manage and not line.is_carry_over and units_in_force(
             on=end_of_year(line.fiscal_year)).filter(parent=line.unit).exists(),
-        "may_see_history": may_see_history(user=request.user),
+        "may_see_history": may_see_history(viewer=request.viewer),
         "bulk_note": _("Số liệu nhập từ bảng tính ngân sách không ghi từng dòng ở đây: mỗi lần nhập được lưu ở trang "
                        "Nhập số liệu (người tải lên, thời điểm, tên tệp và mã SHA-256)."),
-        "history": history_of(user=request.user, sources=[
+        "history": history_of(viewer=request.viewer, sources=[
             (line.history.all(), lambda record: str(_("Dòng kế hoạch vốn"))),
             (Disbursement.history.filter(allocation_id=line.pk),
              lambda record: _("Giải ngân %(date)s") % {"date": f"{record.disbursed_on:%d/%m/%Y}"}),
@@ -379,7 +373,7 @@ def disbursements(request):
     unit, year, form = _unit_and_year(request)
     page = None
     if unit is not None:
-        page = Paginator(selectors.disbursements_list(user=request.user, unit=unit, year=year),
+        page = Paginator(selectors.disbursements_list(viewer=request.viewer, unit=unit, year=year),
                          PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "budgets/disbursements.html", {
         "unit": unit, "year": year, "form": form, "page": page,
@@ -388,54 +382,7 @@ def disbursements(request):
     })
 
 
-# --- import and export -----------------------------------------------------------------------------------------------
-
-
-@require_http_methods(["GET", "POST"])
-def import_view(request):
-    """Upload a spreadsheet of allocations or disbursements (provincial staff): whole or nothing."""
-    if not _nav(request, None, None)["can_import"]:
-        raise PermissionDenied(_("Chỉ chuyên viên Sở của tỉnh mới được nhập số liệu ngân sách."))
-    form = ImportForm(request.POST or None, request.FILES or None)
-    outcome = None
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        if upload.size > settings.IMPORT_MAX_FILE_BYTES:
-            form.add_error("file", _("Tệp quá lớn."))
-            status = 400
-        else:
-            suffix = Path(upload.name).suffix.lower()[:8]
-            with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
-                for chunk in upload.chunks():
-                    handle.write(chunk)
-                handle.flush()
-                run = (imports.allocations_import if form.cleaned_data["kind"] == BudgetImport.Kind.ALLOCATIONS
-                       else imports.disbursements_import)
-                outcome = run(path=Path(handle.name), acting_user=request.user, file_name=upload.name)
-            if outcome.committed:
-                messages.success(request, _("Đã ghi %(count)s dòng từ tệp %(name)s.") % {
-                    "count": outcome.created, "name": upload.name})
-            else:
-                status = 400
-    elif request.method == "POST":
-        status = 400
-    recent = BudgetImport.objects.filter(uploaded_by=request.user).order_by("-uploaded_at", "-pk")[:10]
-    return render(request, "budgets/import.html",
-                  {"form": form, "outcome": outcome, "recent": recent, **_nav(request, None, None)}, status=status)
-
-
-@require_GET
-def import_template(request, kind: str):
-    """An empty workbook with the import's canonical headers."""
-    if kind not in BudgetImport.Kind.values:
-        raise Http404
-    columns = imports.ALLOCATION_COLUMNS if kind == BudgetImport.Kind.ALLOCATIONS else imports.DISBURSEMENT_COLUMNS
-    content = imports.template_xlsx(columns=[c for c in columns if c.key not in ("amount_vnd", "amount_bare")])
-    response = HttpResponse(content,
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = content_disposition_header(True, f"mau-{kind}.xlsx")
-    return response
+# --- export (the import pages are budgets.importing.views) -----------------------------------------------------------
 
 
 @require_GET

@@ -32,7 +32,7 @@ class DisbursementStatsView(APIView):
         params = DisbursementStatsInputSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         data = params.validated_data
-        unit = unit_visible(user=request.user, code=data["unit"], year=data["year"])
+        unit = unit_visible(viewer=request.viewer, code=data["unit"], year=data["year"])
         if unit is None:
             raise Http404
         progress = disbursement_progress(unit=unit, year=data["year"])

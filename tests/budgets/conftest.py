@@ -18,6 +18,13 @@ M = 1_000_000
 DATE = datetime.date(2023, 3, 13)
 
 
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    """Uploaded budget files are kept (budget import jobs): under the test's own folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture
 def structure(db):
     return programme_structure_load()

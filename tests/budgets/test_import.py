@@ -1,12 +1,18 @@
 """Spreadsheet imports of allocations and disbursements: whole or nothing, row errors in Vietnamese with Excel row
-numbers, scope, exact money. The workbooks are written by the tests with XlsxWriter."""
+numbers, scope, exact money. The workbooks are written by the tests with XlsxWriter.
+
+Each file goes through the job path (budgets.importing.pipeline): `budget_import_create` keeps it, then
+`budget_import_process` runs it, here in the test's process (the worker's side; tests/budgets/test_import_jobs.py
+has the API, the command and the task)."""
 
 import datetime
 
 import pytest
 import xlsxwriter
+from django.core.exceptions import PermissionDenied
+from django.core.files import File
 
-from budgets.imports import allocations_import, disbursements_import
+from budgets.importing.pipeline import budget_import_create, budget_import_process
 from budgets.models import Allocation, AllocationEntry, BudgetImport, Disbursement
 from budgets.selectors import disbursement_progress
 from tests.budgets.conftest import M, allocate, login
@@ -39,6 +45,22 @@ def workbook(path, headers, rows, *, title: str | None = "KẾ HOẠCH VỐN NĂ
     return path
 
 
+def run_import(path, *, acting_user, kind: str = "allocations", file_name: str = "") -> BudgetImport:
+    """The file through the job path, run at once; the finished job (committed or rejected)."""
+    with open(path, "rb") as handle:
+        job = budget_import_create(acting_user=acting_user, file=File(handle, name=file_name or path.name), kind=kind,
+                                   enqueue=False)
+    return budget_import_process(job_id=job.pk)
+
+
+def allocations_import(*, path, acting_user, file_name: str = "") -> BudgetImport:
+    return run_import(path, acting_user=acting_user, file_name=file_name)
+
+
+def disbursements_import(*, path, acting_user) -> BudgetImport:
+    return run_import(path, acting_user=acting_user, kind="disbursements")
+
+
 def counts():
     return Allocation.objects.count(), AllocationEntry.objects.count(), Disbursement.objects.count()
 
@@ -58,7 +80,7 @@ def test_a_good_allocation_file_is_committed_whole(world, tmp_path):
     path = workbook(tmp_path / "kh.xlsx", ALLOCATION_HEADERS, GOOD_ALLOCATIONS)
     outcome = allocations_import(path=path, acting_user=world["staff"], file_name="kh.xlsx")
     assert outcome.errors == [] and outcome.committed
-    assert (outcome.rows, outcome.created, outcome.lines_created) == (6, 6, 5)
+    assert (outcome.rows, outcome.created, outcome.updated, Allocation.objects.count()) == (6, 6, 0, 5)
     na_ri = Allocation.objects.get(unit=world["na_ri"], subproject__code="DA3.1")
     assert na_ri.amount_vnd == 1_000 * M  # 1.234,5 − 234,5 million
     assert Allocation.objects.get(project__code="DA7").amount_vnd == 45_000_001
@@ -70,6 +92,7 @@ def test_a_good_allocation_file_is_committed_whole(world, tmp_path):
     batch = BudgetImport.objects.get()
     assert (batch.status, batch.kind, batch.uploaded_by, batch.created) == ("committed", "allocations",
                                                                              world["staff"], 6)
+    assert (batch.original_name, batch.progress, batch.unit) == ("kh.xlsx", 100, world["province"])
     assert AllocationEntry.objects.filter(batch=batch).count() == 6
 
 
@@ -114,6 +137,7 @@ def test_a_bad_allocation_file_is_rejected_whole_with_row_errors(world, tmp_path
     assert "dấu phẩy không rõ nghĩa" in by_row[9][0]["message"]
     batch = BudgetImport.objects.get()
     assert batch.status == "rejected" and batch.errors == errors and batch.created == 0
+    assert (batch.error_count, batch.rows_rejected, batch.rows) == (len(errors), len(by_row), 7)  # rows 4 to 9
 
 
 def test_a_second_original_for_the_same_line_is_refused(world, tmp_path):
@@ -143,7 +167,14 @@ def test_a_file_that_is_not_a_spreadsheet_is_refused_on_row_1(world, tmp_path):
 
 def test_a_district_officer_cannot_import_allocations(world, tmp_path):
     path = workbook(tmp_path / "d.xlsx", ALLOCATION_HEADERS, [GOOD_ALLOCATIONS[1]])
-    outcome = allocations_import(path=path, acting_user=world["officer"])
+    with pytest.raises(PermissionDenied):  # refused before the file is kept (config/access.py: budget_imports)
+        allocations_import(path=path, acting_user=world["officer"])
+    assert counts() == (0, 0, 0) and not BudgetImport.objects.exists()
+
+
+def test_staff_of_another_province_cannot_import_into_this_one(world, tmp_path):
+    path = workbook(tmp_path / "d.xlsx", ALLOCATION_HEADERS, [GOOD_ALLOCATIONS[1]])
+    outcome = allocations_import(path=path, acting_user=world["staff_ls"])
     assert not outcome.committed and "phạm vi" in outcome.errors[0]["message"]
     assert counts() == (0, 0, 0)
 
@@ -182,20 +213,25 @@ def test_a_disbursement_report_over_the_plan_is_rejected_whole(world, tmp_path):
     assert line.disbursed_vnd == 0 and Disbursement.objects.count() == 0
 
 
-def test_the_import_page(client, world, tmp_path):
+def test_the_import_page(client, world, tmp_path, django_capture_on_commit_callbacks):
     path = workbook(tmp_path / "kh-loi.xlsx", ALLOCATION_HEADERS, BAD_ALLOCATIONS)
     login(client, "so_bk")
-    with path.open("rb") as handle:
+    # The upload is a job: kept, queued after commit (run here by eager Celery), then its page shows the outcome.
+    with path.open("rb") as handle, django_capture_on_commit_callbacks(execute=True):
         response = client.post("/budgets/import/", {"kind": "allocations", "file": handle})
-    assert response.status_code == 400
+    assert response.status_code == 302
+    response = client.get(response["Location"])
+    assert response.status_code == 200
     html = response.content.decode()
     # The row is in its own column: the message does not repeat "Dòng 5:".
     assert 'data-testid="import-rejected"' in html and "<td>5</td>" in html
     assert "Không có đơn vị mã “181”" in html and "Dòng 5:" not in html
     assert counts() == (0, 0, 0)
     good = workbook(tmp_path / "kh.xlsx", ALLOCATION_HEADERS, GOOD_ALLOCATIONS)
-    with good.open("rb") as handle:
+    with good.open("rb") as handle, django_capture_on_commit_callbacks(execute=True):
         response = client.post("/budgets/import/", {"kind": "allocations", "file": handle})
+    assert response.status_code == 302
+    response = client.get(response["Location"])
     assert response.status_code == 200 and 'data-testid="import-committed"' in response.content.decode()
     assert AllocationEntry.objects.count() == 6
     template = client.get("/budgets/import/template/allocations.xlsx")

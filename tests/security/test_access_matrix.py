@@ -28,7 +28,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
-from budgets.models import Allocation, Disbursement
+from budgets.models import Allocation, BudgetImport, Disbursement
 from config.access import MATRIX, ROLES, Access, allowed
 from households.models import Household, HouseholdReview, ImportBatch, PersonalDataAccess, UnitReviewState
 from programmes.models import PovertyTarget
@@ -66,6 +66,7 @@ class Place:
     line: Allocation
     disbursement: Disbursement
     batch: ImportBatch
+    budget_import: BudgetImport | None = None  # a budget spreadsheet job of the district
 
 
 def _workbook() -> bytes:
@@ -105,6 +106,10 @@ def world(settings, tmp_path, units, people, registry):  # noqa: F811
         line.refresh_from_db()
         places[location] = Place(district=district, household=household, target=target, line=line,
                                  disbursement=payment, batch=batch)
+        places[location].budget_import = BudgetImport.objects.create(
+            kind="allocations", unit=district, original_name=f"kh-{district.code}.xlsx", status="rejected",
+            uploaded_by=people["staff"],
+        )
         # The review cycle (the imports above are of 2024, left open): 2023 open (to submit), 2022 submitted (to
         # approve or return), 2021 approved (Bắc Kạn publishes it), 2020 published in Bắc Kạn (to reopen).
         UnitReviewState.objects.create(unit=district, year=2022, state="submitted", submitted_by=people["officer"])
@@ -137,6 +142,7 @@ def _snapshot(place: Place) -> tuple:
         UnitReviewState.objects.filter(unit=place.district, year=2023).values_list("state", flat=True).first(),
         UnitReviewState.objects.filter(unit=place.district, year=2022).values_list("state", flat=True).first(),
         Publication.objects.filter(reopened_at__isnull=True).count(),
+        BudgetImport.objects.count(),
     )
 
 
@@ -181,6 +187,7 @@ household = _pk(lambda p: p.household.pk)
 target = _pk(lambda p: p.target.pk)
 line = _pk(lambda p: p.line.pk)
 batch = _pk(lambda p: p.batch.pk)
+budget_import = _pk(lambda p: p.budget_import.pk)
 
 
 def district_code(place):
@@ -223,6 +230,16 @@ ROUTES = [
     Route("imports", "create", "api", "post", lambda p: "/api/v1/imports/", kind="role", ok=(400,),
           data=lambda p: {"year": "2024", "file": SimpleUploadedFile("rong.xlsx", b"")}),
     Route("imports", "delete", "api", "delete", lambda p: f"/api/v1/imports/{batch(p)}/"),
+    # budget imports (spreadsheets of allocations or disbursements, as jobs)
+    Route("budget_imports", "list", "api", "get", lambda p: "/api/v1/budget-imports/", kind="list",
+          marker=lambda p: f'"id":{p.budget_import.pk},'),
+    Route("budget_imports", "status", "api", "get", lambda p: f"/api/v1/budget-imports/{budget_import(p)}/"),
+    Route("budget_imports", "status", "page", "get", lambda p: f"/budgets/import/{budget_import(p)}/"),
+    Route("budget_imports", "status", "page", "get", lambda p: f"/budgets/import/{budget_import(p)}/progress/"),
+    Route("budget_imports", "create", "api", "post", lambda p: "/api/v1/budget-imports/", kind="role", ok=(400,),
+          data=lambda p: {"kind": "allocations", "file": SimpleUploadedFile("rong.xlsx", b"")}),
+    Route("budget_imports", "create", "page", "post", lambda p: "/budgets/import/", kind="role", ok=(400,),
+          data=lambda p: {"kind": "allocations", "file": SimpleUploadedFile("rong.xlsx", b"")}),
     # targets
     Route("targets", "list", "page", "get", lambda p: "/programmes/targets/?year=2024", kind="list",
           marker=lambda p: f"/programmes/targets/{p.target.pk}/"),
