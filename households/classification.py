@@ -36,56 +36,49 @@ __all__ = [
 ]
 
 
-class Area(StrEnum):
+def gettext_noop(text: str) -> str:
+    """Marks a label for the translation catalogue without Django (this module is pure); the models and pages
+    translate it."""
+    return text
+
+
+class LabelledValue(StrEnum):
+    """A value with its Vietnamese label, declared together: ``POOR = "poor", gettext_noop("Hộ nghèo")``."""
+
+    label: str
+
+    def __new__(cls, value: str, label: str):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
+
+
+class Area(LabelledValue):
     """Area type of the household's commune at the review date."""
 
-    URBAN = "urban"
-    RURAL = "rural"
-
-    @property
-    def label(self) -> str:
-        return _AREA_LABELS[self]
+    URBAN = "urban", "thành thị"
+    RURAL = "rural", "nông thôn"
 
 
-class ClassificationValue(StrEnum):
-    """Contract classification values (docs/contracts.md)."""
+class ClassificationValue(LabelledValue):
+    """Contract classification values (docs/contracts.md §6). The one definition: `HouseholdReview.Classification`
+    (the model's choices) is built from it."""
 
-    POOR = "poor"
-    NEAR_POOR = "near_poor"
-    MIDDLE = "middle"
-    NOT_POOR = "not_poor"
-
-    @property
-    def label(self) -> str:
-        return _CLASSIFICATION_LABELS[self]
+    POOR = "poor", gettext_noop("Hộ nghèo")
+    NEAR_POOR = "near_poor", gettext_noop("Hộ cận nghèo")
+    MIDDLE = "middle", gettext_noop("Hộ có mức sống trung bình")
+    NOT_POOR = "not_poor", gettext_noop("Không thuộc các loại trên")
 
 
-class Transition(StrEnum):
-    """Contract year-on-year status values (docs/contracts.md)."""
+class Transition(LabelledValue):
+    """Contract year-on-year status values (docs/contracts.md §6). The one definition: `HouseholdReview.Transition`
+    (the model's choices) is built from it."""
 
-    NEWLY_POOR = "newly_poor"
-    RE_POOR = "re_poor"
-    ESCAPED = "escaped"
-    REMAINED = "remained"
-
-    @property
-    def label(self) -> str:
-        return _TRANSITION_LABELS[self]
-
-
-_AREA_LABELS = {Area.URBAN: "thành thị", Area.RURAL: "nông thôn"}
-_CLASSIFICATION_LABELS = {
-    ClassificationValue.POOR: "Hộ nghèo",
-    ClassificationValue.NEAR_POOR: "Hộ cận nghèo",
-    ClassificationValue.MIDDLE: "Hộ có mức sống trung bình",
-    ClassificationValue.NOT_POOR: "Không thuộc các loại trên",
-}
-_TRANSITION_LABELS = {
-    Transition.NEWLY_POOR: "Hộ nghèo phát sinh",
-    Transition.RE_POOR: "Hộ tái nghèo",
-    Transition.ESCAPED: "Hộ thoát nghèo",
-    Transition.REMAINED: "Hộ vẫn nghèo",
-}
+    NEWLY_POOR = "newly_poor", gettext_noop("Hộ nghèo phát sinh")
+    RE_POOR = "re_poor", gettext_noop("Hộ tái nghèo")
+    ESCAPED = "escaped", gettext_noop("Hộ thoát nghèo")
+    REMAINED = "remained", gettext_noop("Hộ vẫn nghèo")
 
 
 class ClassificationInputError(ValueError):

@@ -4,13 +4,22 @@ Writes go through `households.services`, scoped reads through `households.select
 the pure functions of `households.classification`. Nothing here computes anything on save.
 """
 
+from enum import StrEnum
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from config.audit import SavesOnlyHistoricalRecords
+from households import classification
 from provinces.models import AdministrativeUnit
+
+
+def choices_of(name: str, values: type[StrEnum]) -> type[models.TextChoices]:
+    """Model choices named `name` for a pure enum of `households.classification` (its members, values and labels,
+    the labels translated)."""
+    return models.TextChoices(name, [(member.name, (member.value, _(member.label))) for member in values])
 
 
 class PovertyStandard(models.Model):
@@ -94,19 +103,9 @@ class HouseholdReview(models.Model):
         PERIODIC = "periodic", _("Rà soát định kỳ")
         ADHOC = "adhoc", _("Rà soát thường xuyên (đột xuất)")
 
-    class Classification(models.TextChoices):
-        # The contract values (docs/contracts.md), the same as classification.ClassificationValue.
-        POOR = "poor", _("Hộ nghèo")
-        NEAR_POOR = "near_poor", _("Hộ cận nghèo")
-        MIDDLE = "middle", _("Hộ có mức sống trung bình")
-        NOT_POOR = "not_poor", _("Không thuộc các loại trên")
-
-    class Transition(models.TextChoices):
-        # The contract values, the same as classification.Transition.
-        NEWLY_POOR = "newly_poor", _("Hộ nghèo phát sinh")
-        RE_POOR = "re_poor", _("Hộ tái nghèo")
-        ESCAPED = "escaped", _("Hộ thoát nghèo")
-        REMAINED = "remained", _("Hộ vẫn nghèo")
+    # The contract values (docs/contracts.md §6) and their labels, defined once in households.classification.
+    Classification = choices_of("Classification", classification.ClassificationValue)
+    Transition = choices_of("Transition", classification.Transition)
 
     household = models.ForeignKey(
         Household, verbose_name=_("hộ"), on_delete=models.CASCADE, related_name="reviews", db_index=False

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from programmes.groups import HouseholdGroup
 from programmes.models import (
     Indicator,
     PeriodKind,
@@ -21,7 +22,6 @@ from programmes.models import (
     PovertyTarget,
     Project,
     SubProject,
-    TargetGroup,
 )
 from programmes.services import (
     achievement_record,
@@ -123,19 +123,19 @@ def _children(unit: AdministrativeUnit, year: int) -> list[AdministrativeUnit]:
 
 def _lang_son(summary: DemoSummary, unit: AdministrativeUnit) -> None:
     all_households = _target(
-        summary, unit, DEMO_YEAR, TargetGroup.ALL, "3.00", reported_baseline_rate=Decimal("8.92"),
+        summary, unit, DEMO_YEAR, HouseholdGroup.ALL, "3.00", reported_baseline_rate=Decimal("8.92"),
         note="KH 62/KH-UBND: tỷ lệ hộ nghèo cuối 2023 còn 5,92%, giảm 3% (3 điểm %) so với 2022",
     )
     poor_district = _target(
-        summary, unit, DEMO_YEAR, TargetGroup.POOR_DISTRICT, "5.00", is_minimum=True,
+        summary, unit, DEMO_YEAR, HouseholdGroup.POOR_DISTRICT, "5.00", is_minimum=True,
         note="Huyện nghèo: giảm ít nhất 5 điểm % (Bình Gia, Văn Quan)",
     )
     high_poverty = _target(
-        summary, unit, DEMO_YEAR, TargetGroup.HIGH_POVERTY_COMMUNE, "5.00", is_minimum=True,
+        summary, unit, DEMO_YEAR, HouseholdGroup.HIGH_POVERTY_COMMUNE, "5.00", is_minimum=True,
         note="Xã có tỷ lệ hộ nghèo cao: giảm ít nhất 5 điểm %",
     )
     ethnic = _target(
-        summary, unit, DEMO_YEAR, TargetGroup.ETHNIC_MINORITY, "3.00", is_minimum=True,
+        summary, unit, DEMO_YEAR, HouseholdGroup.ETHNIC_MINORITY, "3.00", is_minimum=True,
         note="Hộ dân tộc thiểu số: giảm ít nhất 3 điểm %",
     )
     _plan(
@@ -157,7 +157,7 @@ def _lang_son(summary: DemoSummary, unit: AdministrativeUnit) -> None:
 
 def _ha_tinh(summary: DemoSummary, unit: AdministrativeUnit):
     target = _target(
-        summary, unit, DEMO_YEAR, TargetGroup.ALL, "0.65", reported_baseline_rate=Decimal("3.79"),
+        summary, unit, DEMO_YEAR, HouseholdGroup.ALL, "0.65", reported_baseline_rate=Decimal("3.79"),
         note="Kế hoạch 2023: giảm 0,6–0,7 điểm %; theo dõi theo mức giữa 0,65",
     )
     indicator_targets = [
@@ -188,7 +188,7 @@ def _bac_kan(summary: DemoSummary, unit: AdministrativeUnit) -> None:
         if unit_in_force(code=unit.code, year=year) != unit:
             continue
         _target(
-            summary, unit, year, TargetGroup.ALL, "2.00", is_minimum=True, reported_baseline_rate=Decimal(baseline),
+            summary, unit, year, HouseholdGroup.ALL, "2.00", is_minimum=True, reported_baseline_rate=Decimal(baseline),
             reported_actual_rate=Decimal(actual) if actual else None,
             note="Mục tiêu của tỉnh: giảm 2–2,5 điểm %/năm; theo dõi theo mức tối thiểu 2,00",
         )

@@ -7,6 +7,8 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from config.forms import BootstrapForm
+from programmes.groups import TARGET_GROUPS, HouseholdGroup, group_choices
 from programmes.models import (
     Indicator,
     IndicatorTarget,
@@ -16,26 +18,12 @@ from programmes.models import (
     PovertyTarget,
     Project,
     SubProject,
-    TargetGroup,
 )
 from programmes.targets import DEFAULT_POOR_DISTRICT_FLOOR, PROPORTIONAL, SAME_POINTS
 from provinces.models import AdministrativeUnit
 
 YEAR_RANGE = {"min_value": 2016, "max_value": 2100}
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class BootstrapForm(forms.Form):
-    """Bootstrap 5 classes on every widget (the templates render fields one by one)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput | forms.RadioSelect | forms.HiddenInput):
-                continue
-            css = "form-select" if isinstance(widget, forms.Select | forms.SelectMultiple) else "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
 
 def rate_field(label, **kwargs) -> forms.DecimalField:
@@ -46,7 +34,7 @@ def rate_field(label, **kwargs) -> forms.DecimalField:
 
 
 class PovertyTargetForm(BootstrapForm):
-    group = forms.ChoiceField(label=_("Nhóm"), choices=TargetGroup.choices, initial=TargetGroup.ALL)
+    group = forms.ChoiceField(label=_("Nhóm"), choices=group_choices(TARGET_GROUPS), initial=HouseholdGroup.ALL)
     entered_as = forms.ChoiceField(
         label=_("Nhập chỉ tiêu theo"), choices=PovertyTarget.EnteredAs.choices, widget=forms.RadioSelect,
         initial=PovertyTarget.EnteredAs.POINTS,

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from programmes.groups import TARGET_GROUPS, HouseholdGroup, group_choices
 from provinces.models import AdministrativeUnit
 
 
@@ -48,14 +49,29 @@ class Programme(models.Model):
         return self.structure_confidence == Confidence.CONFIRMED
 
 
-class Project(models.Model):
-    programme = models.ForeignKey(Programme, verbose_name=_("chương trình"), on_delete=models.CASCADE,
-                                  related_name="projects")
-    code = models.CharField(_("mã"), max_length=10)
+class StructureItem(models.Model):
+    """What a project and a sub-project share: a name, how sure the research is of it, a note, an order."""
+
     name = models.CharField(_("tên"), max_length=400)
     confidence = models.CharField(_("mức xác nhận"), max_length=16, choices=Confidence.choices)
     note = models.TextField(_("ghi chú"), blank=True)
     order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.code}. {self.name}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confidence == Confidence.CONFIRMED
+
+
+class Project(StructureItem):
+    programme = models.ForeignKey(Programme, verbose_name=_("chương trình"), on_delete=models.CASCADE,
+                                  related_name="projects")
+    code = models.CharField(_("mã"), max_length=10)
 
     class Meta:
         verbose_name = _("dự án")
@@ -63,35 +79,17 @@ class Project(models.Model):
         ordering = ["programme", "order", "code"]
         constraints = [models.UniqueConstraint(fields=["programme", "code"], name="project_programme_code_unique")]
 
-    def __str__(self) -> str:
-        return f"{self.code}. {self.name}"
 
-    @property
-    def is_confirmed(self) -> bool:
-        return self.confidence == Confidence.CONFIRMED
-
-
-class SubProject(models.Model):
+class SubProject(StructureItem):
     project = models.ForeignKey(Project, verbose_name=_("dự án"), on_delete=models.CASCADE,
                                 related_name="subprojects")
     code = models.CharField(_("mã"), max_length=12)
-    name = models.CharField(_("tên"), max_length=400)
-    confidence = models.CharField(_("mức xác nhận"), max_length=16, choices=Confidence.choices)
-    note = models.TextField(_("ghi chú"), blank=True)
-    order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
 
     class Meta:
         verbose_name = _("tiểu dự án")
         verbose_name_plural = _("tiểu dự án")
         ordering = ["project", "order", "code"]
         constraints = [models.UniqueConstraint(fields=["project", "code"], name="subproject_project_code_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.code}. {self.name}"
-
-    @property
-    def is_confirmed(self) -> bool:
-        return self.confidence == Confidence.CONFIRMED
 
 
 class Indicator(models.Model):
@@ -191,13 +189,6 @@ class Achievement(models.Model):
         return f"{self.indicator} · {self.unit_id} · {self.period_kind} {self.period_start}: {self.value}"
 
 
-class TargetGroup(models.TextChoices):
-    ALL = "all", _("Toàn bộ hộ")
-    ETHNIC_MINORITY = "ethnic_minority", _("Hộ dân tộc thiểu số")
-    POOR_DISTRICT = "poor_district", _("Huyện nghèo")
-    HIGH_POVERTY_COMMUNE = "high_poverty_commune", _("Xã có tỷ lệ nghèo cao")
-
-
 class HouseholdGroupTotal(models.Model):
     """The number of households of a group (ethnic-minority households, say) in a unit at the end of a year:
     the denominator of the group's rate when it cannot be summed from unit totals. Entered by staff."""
@@ -205,7 +196,7 @@ class HouseholdGroupTotal(models.Model):
     unit = models.ForeignKey(AdministrativeUnit, verbose_name=_("đơn vị"), on_delete=models.PROTECT,
                              related_name="household_group_totals")
     year = models.PositiveSmallIntegerField(_("năm"))
-    group = models.CharField(_("nhóm"), max_length=24, choices=TargetGroup.choices)
+    group = models.CharField(_("nhóm"), max_length=24, choices=group_choices(TARGET_GROUPS))
     total_households = models.PositiveIntegerField(_("tổng số hộ của nhóm"))
     source_note = models.CharField(_("nguồn / ghi chú"), max_length=300, blank=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -249,7 +240,8 @@ class PovertyTarget(models.Model):
     unit = models.ForeignKey(AdministrativeUnit, verbose_name=_("đơn vị"), on_delete=models.PROTECT,
                              related_name="poverty_targets")
     year = models.PositiveSmallIntegerField(_("năm"))
-    group = models.CharField(_("nhóm"), max_length=24, choices=TargetGroup.choices, default=TargetGroup.ALL)
+    group = models.CharField(_("nhóm"), max_length=24, choices=group_choices(TARGET_GROUPS),
+                             default=HouseholdGroup.ALL)
     entered_as = models.CharField(_("nhập theo"), max_length=8, choices=EnteredAs.choices)
     target_reduction_points = models.DecimalField(_("mức giảm (điểm %)"), max_digits=5, decimal_places=2,
                                                   null=True, blank=True)

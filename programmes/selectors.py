@@ -6,13 +6,15 @@ aggregates move to snapshot tables (reports/), only these two functions change.
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from config.audit import HistoryEntry, history_of
 from programmes import targets as arithmetic
+from programmes.groups import HOUSEHOLD_FLAGS, UNIT_GROUPS, HouseholdGroup, group_units
 from programmes.models import (
     Achievement,
     HouseholdGroupTotal,
@@ -24,20 +26,20 @@ from programmes.models import (
     Programme,
     Project,
     SubProject,
-    TargetGroup,
 )
 from provinces.models import AdministrativeUnit, end_of_year
 from provinces.selectors import (
     household_totals_by_year,
-    profile_of,
+    scope_filter,
+    unit_if_visible,
     unit_in_force,
     units_in_force,
     units_manageable_by,
     units_visible_to,
 )
+from provinces.viewer import Viewer, viewer_of
 
 COMMUNE = AdministrativeUnit.Level.COMMUNE
-DISTRICT = AdministrativeUnit.Level.DISTRICT
 
 
 # --- programme structure (reference data: every signed-in user reads it) ------------------------------------------
@@ -71,50 +73,41 @@ def indicators_all() -> QuerySet[Indicator]:
 # --- units the caller may read or change --------------------------------------------------------------------------
 
 
-def unit_visible(*, user, code: str, year: int) -> AdministrativeUnit | None:
+def unit_visible(*, viewer: Viewer, code: str, year: int) -> AdministrativeUnit | None:
     """The unit `code` means at the end of `year`, if it lies in the user's scope; else None (a unit out of scope
     and a missing one look the same)."""
-    unit = unit_in_force(code=code, year=year)
-    if unit is None or not units_visible_to(user=user).filter(pk=unit.pk).exists():
+    return unit_if_visible(viewer=viewer, unit=unit_in_force(code=code, year=year))
+
+
+def default_unit(*, viewer: Viewer, year: int) -> AdministrativeUnit | None:
+    """The user's own unit if it is in force at the end of `year`."""
+    unit = viewer_of(viewer).unit
+    if unit is None or not unit.is_in_force(end_of_year(year)):
         return None
     return unit
 
 
-def default_unit(*, user, year: int) -> AdministrativeUnit | None:
-    """The user's own unit if it is in force at the end of `year`."""
-    profile = profile_of(user)
-    if profile is None or not profile.unit.is_in_force(end_of_year(year)):
-        return None
-    return profile.unit
-
-
-def may_manage(*, user, unit: AdministrativeUnit) -> bool:
+def may_manage(*, viewer: Viewer, unit: AdministrativeUnit) -> bool:
     """Provincial staff and administrators write targets, indicators, models and plans of their subtree."""
-    return units_manageable_by(user=user).filter(pk=unit.pk).exists()
+    return units_manageable_by(viewer=viewer).filter(pk=unit.pk).exists()
 
 
-def subtree_q(*, unit: AdministrativeUnit, prefix: str = "unit") -> Q:
-    return Q(**{f"{prefix}_id": unit.pk}) | Q(**{f"{prefix}__parent_id": unit.pk}) | Q(
-        **{f"{prefix}__parent__parent_id": unit.pk}
-    )
-
-
-def _in_scope(queryset: QuerySet, *, user, field: str = "unit") -> QuerySet:
-    return queryset.filter(**{f"{field}_id__in": units_visible_to(user=user).values("pk")})
+def _in_scope(queryset: QuerySet, *, viewer: Viewer, field: str = "unit") -> QuerySet:
+    return queryset.filter(**{f"{field}_id__in": units_visible_to(viewer=viewer).values("pk")})
 
 
 # --- poverty targets ------------------------------------------------------------------------------------------------
 
 
-def poverty_targets_visible_to(*, user) -> QuerySet[PovertyTarget]:
-    return _in_scope(PovertyTarget.objects.all(), user=user).select_related("unit")
+def poverty_targets_visible_to(*, viewer: Viewer) -> QuerySet[PovertyTarget]:
+    return _in_scope(PovertyTarget.objects.all(), viewer=viewer).select_related("unit")
 
 
-def poverty_targets_of_unit(*, user, code: str, year: int) -> QuerySet[PovertyTarget]:
+def poverty_targets_of_unit(*, viewer: Viewer, code: str, year: int) -> QuerySet[PovertyTarget]:
     """The targets of the unit `code` means at the end of `year` (the unit itself, not the units below);
     empty when that unit is outside the user's scope."""
     on = end_of_year(year)
-    unit_ids = (units_visible_to(user=user) & units_in_force(on=on)).filter(code=code).values("pk")
+    unit_ids = (units_visible_to(viewer=viewer) & units_in_force(on=on)).filter(code=code).values("pk")
     return (
         PovertyTarget.objects.filter(unit_id__in=unit_ids, year=year)
         .select_related("unit")
@@ -122,14 +115,53 @@ def poverty_targets_of_unit(*, user, code: str, year: int) -> QuerySet[PovertyTa
     )
 
 
-def poverty_targets_list(*, user, unit: AdministrativeUnit, year: int) -> QuerySet[PovertyTarget]:
+def poverty_targets_list(*, viewer: Viewer, unit: AdministrativeUnit, year: int) -> QuerySet[PovertyTarget]:
     """Targets of `unit` and of the units below it for `year` (in scope), parents first: one query."""
     return (
-        poverty_targets_visible_to(user=user)
-        .filter(subtree_q(unit=unit), year=year)
+        poverty_targets_visible_to(viewer=viewer)
+        .filter(scope_filter(unit=unit, prefix="unit"), year=year)
         .select_related("unit__parent")
         .order_by("unit__level", "unit__code", "group")
     )
+
+
+def poverty_target_detail(*, viewer: Viewer, pk: int) -> PovertyTarget | None:
+    """The target `pk` with its unit and the unit's parent, if it lies in the viewer's scope; else None."""
+    return poverty_targets_visible_to(viewer=viewer).select_related("unit__parent").filter(pk=pk).first()
+
+
+def poverty_target_relatives(
+    *, viewer: Viewer, target: PovertyTarget
+) -> tuple[QuerySet[PovertyTarget], PovertyTarget | None]:
+    """The targets cascaded from `target` (a lazy queryset, by unit code) and the target it was cascaded from
+    (read now), both only where their unit lies in the viewer's scope."""
+    visible = units_visible_to(viewer=viewer).values("pk")
+    children = (
+        PovertyTarget.objects.filter(cascaded_from=target, unit_id__in=visible)
+        .select_related("unit")
+        .order_by("unit__code")
+    )
+    parent = (
+        PovertyTarget.objects.filter(pk=target.cascaded_from_id, unit_id__in=visible).select_related("unit").first()
+        if target.cascaded_from_id
+        else None
+    )
+    return children, parent
+
+
+def poverty_target_history(*, viewer: Viewer, target: PovertyTarget) -> list[HistoryEntry]:
+    """Who changed the target and when ([] for roles that may not see history: config.audit)."""
+    return history_of(viewer=viewer, sources=[(target.history.all(), lambda record: str(target))])
+
+
+def poverty_target_plans(*, target: PovertyTarget) -> QuerySet[PlanDocument]:
+    """The plans and decisions that set `target`, newest first."""
+    return target.plans.order_by("-issued_on")
+
+
+def unit_has_children(*, unit: AdministrativeUnit, year: int) -> bool:
+    """Whether units in force at the end of `year` lie directly below `unit` (a target can be cascaded)."""
+    return units_in_force(on=end_of_year(year)).filter(parent=unit).exists()
 
 
 # --- counts from the household registry -----------------------------------------------------------------------------
@@ -171,7 +203,7 @@ class PovertyCounts:
         )
 
 
-def poverty_counts(*, unit: AdministrativeUnit, year: int, group: str = TargetGroup.ALL) -> PovertyCounts | None:
+def poverty_counts(*, unit: AdministrativeUnit, year: int, group: str = HouseholdGroup.ALL) -> PovertyCounts | None:
     """Total, poor and near-poor households of `unit` (and `group`) at the end of `year`.
 
     * totals: `provinces.HouseholdTotal` rolled up (`household_totals_effective`); for `poor_district` the sum
@@ -187,26 +219,8 @@ def poverty_counts(*, unit: AdministrativeUnit, year: int, group: str = TargetGr
     return poverty_counts_for_units(units=[unit], year=year, group=group).get(unit.pk)
 
 
-def _group_units(unit_row: dict, mine: Sequence[dict], group: str) -> tuple[list[int], list[int]]:
-    """(the pks whose household totals make the group's denominator, the group's commune pks) for one unit,
-    given `mine`, the rows of the unit and of the units below it."""
-    pk = unit_row["pk"]
-    communes = [row for row in mine if row["level"] == COMMUNE]
-    if group == TargetGroup.POOR_DISTRICT:
-        if unit_row["level"] == COMMUNE:
-            keep = [unit_row] if unit_row["parent__is_poor_district"] else []
-            return [row["pk"] for row in keep], [row["pk"] for row in keep]
-        districts = [row for row in mine if row["level"] == DISTRICT and row["is_poor_district"]]
-        district_ids = {row["pk"] for row in districts}
-        return sorted(district_ids), [row["pk"] for row in communes if row["parent_id"] in district_ids]
-    if group == TargetGroup.HIGH_POVERTY_COMMUNE:
-        flagged = [row["pk"] for row in communes if row["is_extremely_difficult"]]
-        return flagged, flagged
-    return [pk], [row["pk"] for row in communes]
-
-
 def poverty_counts_for_units(
-    *, units: Iterable[AdministrativeUnit], year: int, group: str = TargetGroup.ALL
+    *, units: Iterable[AdministrativeUnit], year: int, group: str = HouseholdGroup.ALL
 ) -> dict[int, PovertyCounts]:
     """`poverty_counts` for many units at once, in the same 5–6 queries whatever their number."""
     from households.models import HouseholdReview
@@ -236,15 +250,15 @@ def poverty_counts_for_units(
             "is_poor_district": unit.is_poor_district, "is_extremely_difficult": unit.is_extremely_difficult,
             "parent__is_poor_district": False,
         }
-        total_ids, commune_ids = _group_units(unit_row, subtree[unit.pk], group)
-        if group != TargetGroup.ALL and group != TargetGroup.ETHNIC_MINORITY and not total_ids:
+        total_ids, commune_ids = group_units(group, unit_row, subtree[unit.pk])
+        if group in UNIT_GROUPS and not total_ids:
             continue  # the group does not apply here
         plan[unit.pk] = (total_ids, commune_ids)
 
     all_total_ids = {pk for total_ids, _communes in plan.values() for pk in total_ids}
     totals = household_totals_by_year(units=all_total_ids, years=[year])[year] if all_total_ids else {}
     entered = {}
-    if group != TargetGroup.ALL:
+    if group != HouseholdGroup.ALL:
         entered = dict(
             HouseholdGroupTotal.objects.filter(unit_id__in=list(plan), year=year, group=group).values_list(
                 "unit_id", "total_households"
@@ -252,7 +266,7 @@ def poverty_counts_for_units(
         )
 
     all_communes = {pk for _totals, commune_ids in plan.values() for pk in commune_ids}
-    in_group = Q(household__is_ethnic_minority=True) if group == TargetGroup.ETHNIC_MINORITY else Q()
+    in_group = Q(**{f"household__{HOUSEHOLD_FLAGS[group]}": True}) if group in HOUSEHOLD_FLAGS else Q()
     per_commune: dict[tuple[int, int], dict] = {}
     if all_communes:
         counted = (
@@ -273,7 +287,7 @@ def poverty_counts_for_units(
     for pk, (total_ids, commune_ids) in plan.items():
         if pk in entered:
             total = entered[pk]
-        elif group == TargetGroup.ETHNIC_MINORITY:
+        elif group in HOUSEHOLD_FLAGS:
             total = None
         else:
             known = [totals[unit_id].total if unit_id in totals else None for unit_id in total_ids]
@@ -414,9 +428,9 @@ def indicator_progress(*, unit: AdministrativeUnit, year: int) -> list[Indicator
     return result
 
 
-def achievements_list(*, user, unit: AdministrativeUnit, year: int) -> QuerySet[Achievement]:
+def achievements_list(*, viewer: Viewer, unit: AdministrativeUnit, year: int) -> QuerySet[Achievement]:
     return (
-        _in_scope(Achievement.objects.all(), user=user)
+        _in_scope(Achievement.objects.all(), viewer=viewer)
         .filter(unit=unit, period_start__year=year)
         .select_related("indicator", "unit")
         .order_by("indicator__order", "period_start", "period_kind")
@@ -426,17 +440,17 @@ def achievements_list(*, user, unit: AdministrativeUnit, year: int) -> QuerySet[
 # --- poverty-reduction models and plans -----------------------------------------------------------------------------
 
 
-def poverty_models_visible_to(*, user) -> QuerySet[PovertyModel]:
-    return _in_scope(PovertyModel.objects.all(), user=user)
+def poverty_models_visible_to(*, viewer: Viewer) -> QuerySet[PovertyModel]:
+    return _in_scope(PovertyModel.objects.all(), viewer=viewer)
 
 
 def poverty_models_list(
-    *, user, unit: AdministrativeUnit | None = None, kind: str = "", status: str = "", project_code: str = ""
+    *, viewer: Viewer, unit: AdministrativeUnit | None = None, kind: str = "", status: str = "", project_code: str = ""
 ) -> QuerySet[PovertyModel]:
     """Models in scope (of `unit`'s subtree when given), with what a list row shows: constant query count."""
-    queryset = poverty_models_visible_to(user=user)
+    queryset = poverty_models_visible_to(viewer=viewer)
     if unit is not None:
-        queryset = queryset.filter(subtree_q(unit=unit))
+        queryset = queryset.filter(scope_filter(unit=unit, prefix="unit"))
     if kind:
         queryset = queryset.filter(kind=kind)
     if status:
@@ -450,9 +464,9 @@ def poverty_models_list(
     )
 
 
-def poverty_model_detail(*, user, pk: int) -> PovertyModel | None:
+def poverty_model_detail(*, viewer: Viewer, pk: int) -> PovertyModel | None:
     return (
-        poverty_models_visible_to(user=user)
+        poverty_models_visible_to(viewer=viewer)
         .select_related("unit", "project__programme", "subproject", "updated_by")
         .prefetch_related(Prefetch("communes", queryset=AdministrativeUnit.objects.order_by("code")))
         .filter(pk=pk)
@@ -460,14 +474,33 @@ def poverty_model_detail(*, user, pk: int) -> PovertyModel | None:
     )
 
 
-def plan_documents_visible_to(*, user) -> QuerySet[PlanDocument]:
-    return _in_scope(PlanDocument.objects.all(), user=user)
+def model_communes(*, unit: AdministrativeUnit, on: datetime.date) -> QuerySet[AdministrativeUnit]:
+    """The communes a model of `unit` may run in: the unit itself if it is a commune, else its communes."""
+    return (
+        units_in_force(on=on)
+        .filter(scope_filter(unit=unit))
+        .filter(level=COMMUNE)
+        .order_by("code")
+    )
 
 
-def plan_documents_list(*, user, unit: AdministrativeUnit | None = None, year: int | None = None):
-    queryset = plan_documents_visible_to(user=user)
+def plan_target_choices(*, unit: AdministrativeUnit) -> tuple[QuerySet[PovertyTarget], QuerySet[IndicatorTarget]]:
+    """The poverty and indicator targets of `unit`'s subtree a plan may name (newest year first)."""
+    subtree = scope_filter(unit=unit, prefix="unit")
+    return (
+        PovertyTarget.objects.filter(subtree).select_related("unit").order_by("-year", "unit__code", "group"),
+        IndicatorTarget.objects.filter(subtree).select_related("unit", "indicator").order_by("-year", "unit__code"),
+    )
+
+
+def plan_documents_visible_to(*, viewer: Viewer) -> QuerySet[PlanDocument]:
+    return _in_scope(PlanDocument.objects.all(), viewer=viewer)
+
+
+def plan_documents_list(*, viewer: Viewer, unit: AdministrativeUnit | None = None, year: int | None = None):
+    queryset = plan_documents_visible_to(viewer=viewer)
     if unit is not None:
-        queryset = queryset.filter(subtree_q(unit=unit))
+        queryset = queryset.filter(scope_filter(unit=unit, prefix="unit"))
     if year:
         queryset = queryset.filter(issued_on__year=year)
     return (
@@ -477,9 +510,9 @@ def plan_documents_list(*, user, unit: AdministrativeUnit | None = None, year: i
     )
 
 
-def plan_document_detail(*, user, pk: int) -> PlanDocument | None:
+def plan_document_detail(*, viewer: Viewer, pk: int) -> PlanDocument | None:
     return (
-        plan_documents_visible_to(user=user)
+        plan_documents_visible_to(viewer=viewer)
         .select_related("unit")
         .prefetch_related(
             Prefetch(

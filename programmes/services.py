@@ -20,7 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.api import ApplicationError
+from config.followups import after_commit
 from programmes import targets as arithmetic
+from programmes.groups import TARGET_GROUPS, HouseholdGroup
 from programmes.models import (
     Achievement,
     Confidence,
@@ -34,10 +36,10 @@ from programmes.models import (
     Programme,
     Project,
     SubProject,
-    TargetGroup,
 )
 from programmes.selectors import may_manage, poverty_counts_for_units, poverty_target_children
 from provinces.models import AdministrativeUnit
+from provinces.viewer import viewer_of
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 FIRST_YEAR, LAST_YEAR = 2016, 2100
@@ -47,7 +49,7 @@ PLAN_FILE_MAX_BYTES = 20 * 1024 * 1024
 
 
 def _check_manage(*, acting_user, unit: AdministrativeUnit) -> None:
-    if acting_user is not None and not may_manage(user=acting_user, unit=unit):
+    if acting_user is not None and not may_manage(viewer=viewer_of(acting_user), unit=unit):
         raise PermissionDenied
 
 
@@ -205,7 +207,7 @@ def poverty_target_set(
     """
     _check_manage(acting_user=acting_user, unit=unit)
     _check_year(year)
-    if group not in TargetGroup.values:
+    if group not in TARGET_GROUPS:
         raise ApplicationError(_("Nhóm không hợp lệ: %(group)s.") % {"group": group}, field="group")
     number = _check_target_values(entered_as=entered_as, value=_decimal(value, field="value"))
     reported_baseline = _optional_rate(reported_baseline_rate, field="reported_baseline_rate")
@@ -262,7 +264,7 @@ def household_group_total_set(
     """The denominator of a group's rate (ethnic-minority households, say); recomputes the targets it feeds."""
     _check_manage(acting_user=acting_user, unit=unit)
     _check_year(year)
-    if group == TargetGroup.ALL or group not in TargetGroup.values:
+    if group == HouseholdGroup.ALL or group not in TARGET_GROUPS:
         raise ApplicationError(
             _("Tổng số hộ toàn đơn vị nhập ở trang Đơn vị hành chính, không nhập ở đây."), field="group"
         )
@@ -354,6 +356,15 @@ def poverty_targets_recompute(
     with transaction.atomic():
         targets = list(queryset.select_for_update(of=("self",)).order_by("pk"))
         return _recompute(targets, as_of=as_of)
+
+
+def poverty_targets_recompute_request(*, unit: AdministrativeUnit, year: int, acting_user) -> None:
+    """Staff ask for a recompute of the targets of `unit` (and the units above and below it) for `year`: the task
+    `programmes.poverty_targets_recompute` is queued once the caller's transaction commits. PermissionDenied for a
+    user who may not manage the unit."""
+    _check_manage(acting_user=acting_user, unit=unit)
+    _check_year(year)
+    after_commit("programmes.poverty_targets_recompute", unit_code=unit.code, year=year)
 
 
 @transaction.atomic

@@ -21,6 +21,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 TWO_PLACES = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -54,11 +55,15 @@ def quantize2(value) -> Decimal:
     return Decimal(value).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
 
 
-def rate(*, count: int | None, total: int | None) -> Decimal | None:
-    """count / total in percent, 2 places; None when either is unknown or the total is 0."""
+def rate(*, count: int | Decimal | None, total: int | Decimal | None) -> Decimal | None:
+    """count / total in percent, computed exactly and rounded half-up (away from zero) to 2 places; None when
+    either is unknown or the total is 0. The one percentage of the project: poverty rates, target progress,
+    disbursement rates (budgets.rules.percent) and the dashboard's shares all come from here."""
     if count is None or not total:
         return None
-    return quantize2(Decimal(count) * HUNDRED / Decimal(total))
+    value = Fraction(count) * 100 / Fraction(total)
+    hundredths = math.floor(abs(value) * 100 + Fraction(1, 2))
+    return (Decimal(-hundredths if value < 0 else hundredths) / 100).quantize(TWO_PLACES)
 
 
 def target_rate_from_points(*, baseline_rate: Decimal, points: Decimal) -> Decimal:
@@ -409,9 +414,7 @@ def indicator_achieved(*, aggregation: str, reports: Iterable[Report]) -> Decima
 
 def progress(*, achieved: Decimal | None, target: Decimal | None) -> Decimal | None:
     """achieved / target in percent (2 places); None when either is unknown or the target is 0."""
-    if achieved is None or not target:
-        return None
-    return quantize2(Decimal(achieved) * HUNDRED / Decimal(target))
+    return rate(count=achieved, total=target)
 
 
 def period_is_aligned(*, period_kind: str, period_start: datetime.date) -> bool:

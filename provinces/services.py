@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from config.api import ApplicationError
+from config.followups import after_commit
 from config.text import fold
 from provinces import reference_source
 from provinces.importing import (
@@ -40,8 +41,8 @@ from provinces.models import (
     flags_for_level,
 )
 from provinces.selectors import unit_in_force, units_in_force, units_manageable_by
-from provinces.spreadsheets import CellError, display, parse_code, parse_flag, parse_integer
-from reports.tasks import aggregates_refresh_on_commit
+from provinces.viewer import viewer_of
+from spreadsheets.cells import CellError, display, parse_flag, parse_integer, parse_unit_code
 
 # Which unit levels each role may be scoped to.
 ROLE_LEVELS = {
@@ -214,7 +215,7 @@ def _check_manageable(*, unit: AdministrativeUnit, acting_user) -> None:
     (reference loaders, demo data)."""
     if acting_user is None:
         return
-    if not units_manageable_by(user=acting_user).filter(pk=unit.pk).exists():
+    if not units_manageable_by(viewer=viewer_of(acting_user)).filter(pk=unit.pk).exists():
         raise PermissionDenied(_("Chỉ chuyên viên Sở của tỉnh mới được sửa số liệu của đơn vị này."))
 
 
@@ -257,7 +258,7 @@ def household_total_set(
         unit=unit, year=year,
         defaults={"total_households": total, "source": source, "source_note": note, "updated_by": acting_user},
     )
-    aggregates_refresh_on_commit(unit_id=unit.pk, year=year, reason="household total")
+    after_commit("reports.aggregates_refresh", unit_id=unit.pk, year=year, reason="household total")
     return household_total
 
 
@@ -307,7 +308,7 @@ def household_totals_import(*, path, acting_user, source_note: str = "", dry_run
     wanted = []
     note_limit = HouseholdTotal._meta.get_field("source_note").max_length
     for row, cells in sheet.rows:
-        candidates = check.cell(row, "unit_code", cells["unit_code"], parse_code)
+        candidates = check.cell(row, "unit_code", cells["unit_code"], parse_unit_code)
         year = check.year(row, cells["year"])
         total = check.cell(row, "total_households", cells["total_households"], parse_integer)
         if total is not None and total < 0:
@@ -358,7 +359,7 @@ def household_totals_import(*, path, acting_user, source_note: str = "", dry_run
             update_fields=["total_households", "source", "source_note", "updated_by", "updated_at"],
         )
         for year in sorted({obj.year for obj in objects}):
-            aggregates_refresh_on_commit(unit_id=None, year=year, reason="household totals import")
+            after_commit("reports.aggregates_refresh", unit_id=None, year=year, reason="household totals import")
     return outcome
 
 
@@ -388,7 +389,7 @@ def unit_flags_load(*, path, acting_user, year: int) -> ImportOutcome:
     parsed: dict[int, dict[str, bool]] = {}
     wanted = []
     for row, cells in sheet.rows:
-        candidates = check.cell(row, "unit_code", cells["unit_code"], parse_code)
+        candidates = check.cell(row, "unit_code", cells["unit_code"], parse_unit_code)
         row_year = check.year(row, cells.get("year"), required=False, default=year)
         flags = {}
         for name in flag_keys:

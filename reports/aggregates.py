@@ -15,7 +15,8 @@ lock) so two runs never interleave, and records an `AggregateRun`.
 
 A unit is the unit in force at the end of the review year; a row exists for a unit × year when at least one
 commune below it has periodic reviews that year. Groups: all households, ethnic-minority households, households with
-a female head, and the communes of poor districts (`is_poor_district`, where the unit has any).
+a female head, and the communes of poor districts (`is_poor_district`, where the unit has any); who belongs to
+each is decided by `programmes.groups`, as for the poverty-rate targets.
 """
 
 from __future__ import annotations
@@ -32,24 +33,25 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 
+from programmes.groups import HOUSEHOLD_FLAGS, HouseholdGroup, group_units, household_groups
 from provinces.models import AdministrativeUnit, UnitSuccession, end_of_year
 from provinces.selectors import household_totals_by_year
-from reports.models import AggregateRun, DisbursementAggregate, PovertyAggregate, PovertyGroup
+from reports.models import AggregateRun, DisbursementAggregate, PovertyAggregate
+from reports.models_figures import REVIEW_COUNTS
 
 logger = logging.getLogger(__name__)
 
 PROVINCE = AdministrativeUnit.Level.PROVINCE
-DISTRICT = AdministrativeUnit.Level.DISTRICT
 COMMUNE = AdministrativeUnit.Level.COMMUNE
 
-ALL = PovertyGroup.ALL.value
-ETHNIC = PovertyGroup.ETHNIC_MINORITY.value
-FEMALE = PovertyGroup.FEMALE_HEAD.value
-POOR_DISTRICT = PovertyGroup.POOR_DISTRICT.value
-HOUSEHOLD_GROUPS = (ALL, ETHNIC, FEMALE)  # the groups counted per commune; poor_district is derived from ALL
+ALL = HouseholdGroup.ALL.value
+POOR_DISTRICT = HouseholdGroup.POOR_DISTRICT.value
+# The groups counted per commune (all, then the flagged households); poor_district is derived from ALL.
+FLAGGED = tuple(group.value for group in HOUSEHOLD_FLAGS)
+HOUSEHOLD_GROUPS = (ALL, *FLAGGED)
+HOUSEHOLD_COLUMNS = {flag: f"household__{flag}" for flag in HOUSEHOLD_FLAGS.values()}
 
-COUNTS = ("reviewed", "poor", "near_poor", "middle", "not_poor", "newly_poor", "re_poor", "escaped", "remained",
-          "mismatches")
+COUNTS = REVIEW_COUNTS
 BATCH_SIZE = 2000
 LOCK_KEY = 0x5245504F  # "REPO": the advisory lock every recompute takes (PostgreSQL)
 
@@ -81,6 +83,7 @@ class _Unit:
     valid_from: datetime.date
     valid_to: datetime.date | None
     is_poor_district: bool
+    is_extremely_difficult: bool
 
     def in_force(self, on: datetime.date) -> bool:
         return self.valid_from <= on and (self.valid_to is None or self.valid_to >= on)
@@ -133,9 +136,7 @@ def _review_counts(
     if years is not None:
         queryset = queryset.filter(year__in=years)
     rows = (
-        queryset.values(
-            "commune_id", "year", "standard__code", "household__is_ethnic_minority", "household__is_female_head"
-        )
+        queryset.values("commune_id", "year", "standard__code", *HOUSEHOLD_COLUMNS.values())
         .annotate(
             reviewed=Count("id"),
             poor=Count("id", filter=Q(classification=Classification.POOR)),
@@ -154,12 +155,7 @@ def _review_counts(
     for row in rows:
         groups = result.setdefault((row["commune_id"], row["year"]), {group: _Counts() for group in HOUSEHOLD_GROUPS})
         values = Counter({name: row[name] for name in COUNTS})
-        members = [ALL]
-        if row["household__is_ethnic_minority"]:
-            members.append(ETHNIC)
-        if row["household__is_female_head"]:
-            members.append(FEMALE)
-        for group in members:
+        for group in household_groups({flag: row[column] for flag, column in HOUSEHOLD_COLUMNS.items()}):
             groups[group].values.update(values)
             groups[group].standards[row["standard__code"] or ""] += row["reviewed"]
     return result
@@ -200,7 +196,9 @@ def _units(*, years: Iterable[int], provinces: set[int] | None = None) -> list[_
         )
     return [
         _Unit(*row)
-        for row in queryset.values_list("pk", "level", "parent_id", "valid_from", "valid_to", "is_poor_district")
+        for row in queryset.values_list(
+            "pk", "level", "parent_id", "valid_from", "valid_to", "is_poor_district", "is_extremely_difficult"
+        )
     ]
 
 
@@ -210,6 +208,7 @@ class _Tree:
 
     units: dict[int, _Unit]
     children: dict[int, list[int]]
+    rows: dict[int, dict] = field(default_factory=dict)  # `row` of each unit asked for, built once
 
     @classmethod
     def of(cls, units: list[_Unit], year: int) -> _Tree:
@@ -220,6 +219,18 @@ class _Tree:
             if unit.parent_id in in_force:
                 children[unit.parent_id].append(unit.pk)
         return cls(in_force, children)
+
+    def row(self, pk: int) -> dict:
+        """The unit as `programmes.groups.group_units` reads it."""
+        if pk not in self.rows:
+            unit = self.units[pk]
+            parent = self.units.get(unit.parent_id)
+            self.rows[pk] = {
+                "pk": pk, "level": unit.level, "parent_id": unit.parent_id, "is_poor_district": unit.is_poor_district,
+                "is_extremely_difficult": unit.is_extremely_difficult,
+                "parent__is_poor_district": bool(parent and parent.is_poor_district),
+            }
+        return self.rows[pk]
 
     def ancestors(self, pk: int) -> list[int]:
         found = []
@@ -272,20 +283,10 @@ def _poverty_rows(
                 total = group_totals.get((pk, group), total)
                 rows.append(_row(pk, unit.level, year, group, summed, total, len(communes), len(with_data), stamp))
             # The communes of poor districts (legacy years only: there are no districts after 2025).
-            if unit.level == COMMUNE:
-                parent = tree.units.get(unit.parent_id)
-                poor = [parent.pk] if parent and parent.is_poor_district else []
-            elif unit.level == DISTRICT:
-                poor = [pk] if unit.is_poor_district else []
-            else:
-                poor = [child for child in tree.children.get(pk, ()) if tree.units[child].is_poor_district]
-            if not poor:
+            below = [tree.row(pk)] if unit.level == COMMUNE else [tree.row(other) for other in _subtree(tree, pk)]
+            total_ids, group_communes = group_units(POOR_DISTRICT, tree.row(pk), below)
+            if not total_ids:
                 continue
-            if unit.level == COMMUNE:
-                group_communes, total_ids = [pk], [pk]
-            else:
-                group_communes = [c for district in poor for c in tree.communes_below(district)]
-                total_ids = poor
             summed = _Counts()
             reviewed = [commune for commune in group_communes if commune in counts]
             for commune in reviewed:
@@ -449,7 +450,7 @@ def poverty_recompute(
         touched_years = [y for y in years if touched[y]]
         if touched_years:
             for pk, y, group, total in HouseholdGroupTotal.objects.filter(
-                year__in=touched_years, group__in=[ETHNIC, FEMALE, POOR_DISTRICT]
+                year__in=touched_years, group__in=[*FLAGGED, POOR_DISTRICT]
             ).values_list("unit_id", "year", "group", "total_households"):
                 group_totals[y][(pk, group)] = total
 

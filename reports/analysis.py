@@ -31,12 +31,13 @@ from config.api import ApplicationError
 from households.classification import standard_for_review_year
 from households.selectors import standards_all
 from programmes import targets as arithmetic
-from programmes.models import PovertyTarget, TargetGroup
+from programmes.groups import HouseholdGroup
+from programmes.models import PovertyTarget
 from programmes.selectors import poverty_targets_visible_to
 from provinces.models import LEGACY_VALID_TO, REORGANISATION_DATE, AdministrativeUnit, end_of_year
 from provinces.selectors import units_in_force, units_visible_to
 from reports import selectors
-from reports.models import DisbursementAggregate, PovertyAggregate, PovertyGroup
+from reports.models import DisbursementAggregate, PovertyAggregate
 
 DISTRICT, COMMUNE = "district", "commune"
 LEVELS = (DISTRICT, COMMUNE)
@@ -166,7 +167,7 @@ def _below(unit: AdministrativeUnit, prefix: str = "") -> Q:
 
 
 def analysis_table(
-    *, user, code: str, level: str, year_from: int, year_to: int, view: str | None = None,
+    *, viewer, code: str, level: str, year_from: int, year_to: int, view: str | None = None,
     measures: tuple[str, ...] = (),
 ) -> AnalysisTable | None:
     """The table, or None when `code` is unknown or outside the user's scope (see the module docstring).
@@ -184,12 +185,12 @@ def analysis_table(
     if view not in selectors.VIEWS:
         raise ApplicationError(_("Cách xem không hợp lệ."), field="view")
     years = list(range(year_from, year_to + 1))
-    unit = selectors.unit_for_view_visible(user=user, code=code, year=year_to, view=view)
+    unit = selectors.unit_for_view_visible(viewer=viewer, code=code, year=year_to, view=view)
     if unit is None:
         return None
     _check_level(unit, level)
 
-    scope = units_visible_to(user=user)
+    scope = units_visible_to(viewer=viewer)
     on = _view_date(year_to, view)
     units = list(
         (scope & units_in_force(on=on)).filter(_below(unit) | Q(pk=unit.pk), level=level)
@@ -204,12 +205,12 @@ def analysis_table(
         if level == COMMUNE and unit.level == AdministrativeUnit.Level.PROVINCE:
             parent |= Q(unit__parent__parent__code=unit.code)
         rows = (
-            PovertyAggregate.objects.filter(parent, year__in=own, group=PovertyGroup.ALL, level=level,
+            PovertyAggregate.objects.filter(parent, year__in=own, group=HouseholdGroup.ALL, level=level,
                                             unit__in=scope)
             .select_related("unit").order_by("year", "unit__code")
         )
         for row in rows:
-            figures = selectors._figures(row, view=view)
+            figures = selectors.figures_of(row, view=view)
             cells[(row.unit.code, row.year)] = Cell(figures)
             names.setdefault(row.unit.code, row.unit.name)
     for year in years:
@@ -224,7 +225,7 @@ def analysis_table(
               selectors.poverty_trend(unit=unit, years=years, view=view).items()}
 
     if "still_to_exit" in measures:
-        _add_targets(cells, totals, user=user, unit=unit, years=own, level=level)
+        _add_targets(cells, totals, viewer=viewer, unit=unit, years=own, level=level)
     if "disbursement_rate" in measures:
         _add_disbursement(cells, totals, unit=unit, years=own, level=level, scope=scope)
 
@@ -262,15 +263,15 @@ def _standards(years: list[int]) -> dict[int, str]:
     return result
 
 
-def _add_targets(cells, totals, *, user, unit, years, level) -> None:
+def _add_targets(cells, totals, *, viewer, unit, years, level) -> None:
     """The poverty-rate targets (group all) of the chosen unit and its row units for the years in the view's own
     period: one query, through the targets' scoped selector."""
     if not years:
         return
     targets = (
-        poverty_targets_visible_to(user=user)
+        poverty_targets_visible_to(viewer=viewer)
         .filter(Q(unit__code=unit.code) | Q(unit__parent__code=unit.code) | Q(unit__parent__parent__code=unit.code),
-                year__in=years, group=TargetGroup.ALL)
+                year__in=years, group=HouseholdGroup.ALL)
         .filter(Q(unit__level=level) | Q(unit__code=unit.code, unit__level=unit.level))
     )
     for target in targets:

@@ -18,10 +18,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from programmes import targets as arithmetic
+from programmes.groups import HouseholdGroup
 from provinces.models import AdministrativeUnit
 from provinces.selectors import scope_filter
-from reports.dashboard import FIGURE_FIELDS, Figures, figures_of
-from reports.models import PovertyAggregate, PovertyGroup
+from reports.models import PovertyAggregate
+from reports.selectors import FIGURE_FIELDS, PovertyFigures, figures_of
 
 HALVED = "halved"
 NO_ESCAPE = "no_escape"
@@ -69,7 +70,7 @@ def _rate_text(value: Decimal | None) -> str:
     return "—" if value is None else f"{value:.2f}%".replace(".", ",")
 
 
-def detect(*, now: Figures, before: Figures | None, limits: Mapping) -> list[Finding]:
+def detect(*, now: PovertyFigures, before: PovertyFigures | None, limits: Mapping) -> list[Finding]:
     """Pure: the rules that fire for one commune's figures of a year (`now`) and of the year before."""
     findings: list[Finding] = []
     rate_now = now.poverty_rate
@@ -112,7 +113,7 @@ def detect(*, now: Figures, before: Figures | None, limits: Mapping) -> list[Fin
             OVER_100,
             _("%(count)d hộ nghèo và cận nghèo trên tổng số %(total)d hộ (%(rate)s).")
             % {"count": now.poor + now.near_poor, "total": now.total_households,
-               "rate": _rate_text(now.multidimensional_rate)},
+               "rate": _rate_text(now.multidimensional_poverty_rate)},
             (),
         ))
     if now.re_poor >= limits["re_poor_count"]:
@@ -142,13 +143,13 @@ def anomalies_list(*, unit: AdministrativeUnit, year: int, limits: Mapping | Non
     limits = limits or thresholds()
     rows = (
         PovertyAggregate.objects.filter(
-            scope_filter(unit=unit, prefix="unit"), year__in=[year - 1, year], group=PovertyGroup.ALL,
+            scope_filter(unit=unit, prefix="unit"), year__in=[year - 1, year], group=HouseholdGroup.ALL,
             level=AdministrativeUnit.Level.COMMUNE,
         )
         .values(*FIGURE_FIELDS)
     )
-    now: dict[int, Figures] = {}
-    before: dict[int, Figures] = {}
+    now: dict[int, PovertyFigures] = {}
+    before: dict[int, PovertyFigures] = {}
     for row in rows:
         (now if row["year"] == year else before)[row["unit_id"]] = figures_of(row)
     communes = AdministrativeUnit.objects.filter(pk__in=list(now)).select_related("parent").in_bulk()

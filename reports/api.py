@@ -12,10 +12,10 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from programmes.groups import FIGURE_GROUPS, HouseholdGroup
 from provinces.selectors import household_totals_rollup
 from reports import cache as stats_cache
 from reports import publications, selectors
-from reports.models import PovertyGroup
 
 RATE = {"max_digits": 7, "decimal_places": 2, "coerce_to_string": False, "allow_null": True}
 
@@ -25,7 +25,9 @@ class PovertyStatsInputSerializer(serializers.Serializer):
     year = serializers.IntegerField(
         min_value=2000, max_value=2100, help_text="Năm rà soát (số liệu cuối năm): cuối năm 2022 là 2022."
     )
-    group = serializers.ChoiceField(choices=PovertyGroup.values, default=PovertyGroup.ALL, required=False)
+    group = serializers.ChoiceField(
+        choices=[group.value for group in FIGURE_GROUPS], default=HouseholdGroup.ALL, required=False
+    )
     view = serializers.ChoiceField(
         choices=selectors.VIEWS, required=False,
         help_text=(
@@ -100,19 +102,19 @@ class PovertyStatsView(APIView):
         data = params.validated_data
         year, view, group = data["year"], data.get("view") or selectors.natural_view(data["year"]), data["group"]
         key = stats_cache.key_for(
-            "poverty-api", stats_cache.data_version(), stats_cache.scope_of(request.user), data["unit"], year, view,
+            "poverty-api", stats_cache.data_version(), stats_cache.scope_of(request.viewer), data["unit"], year, view,
             group,
         )
-        output = stats_cache.cached(key, lambda: poverty_answer(user=request.user, code=data["unit"], year=year,
+        output = stats_cache.cached(key, lambda: poverty_answer(viewer=request.viewer, code=data["unit"], year=year,
                                                                view=view, group=group))
         if output is None:
             raise Http404
         return Response(output)
 
 
-def poverty_answer(*, user, code: str, year: int, view: str, group: str) -> dict | None:
+def poverty_answer(*, viewer, code: str, year: int, view: str, group: str) -> dict | None:
     """The answer as plain data, or None when the unit is unknown or outside the caller's scope (not cached)."""
-    unit = selectors.unit_for_view_visible(user=user, code=code, year=year, view=view)
+    unit = selectors.unit_for_view_visible(viewer=viewer, code=code, year=year, view=view)
     if unit is None:
         return None
     # A published province-year answers from its frozen snapshot (reports.publications), in the year's own units.
@@ -122,7 +124,7 @@ def poverty_answer(*, user, code: str, year: int, view: str, group: str) -> dict
     else:
         figures = selectors.poverty_under(unit=unit, year=year, view=view, group=group)
     if figures is None:  # nothing reviewed yet: the denominator if known, no rate
-        total = household_totals_rollup(unit=unit, year=year) if group == PovertyGroup.ALL else None
+        total = household_totals_rollup(unit=unit, year=year) if group == HouseholdGroup.ALL else None
         figures = selectors.PovertyFigures(unit=unit, year=year, group=group, total_households=total, view=view)
     output = poverty_output(figures)
     output.update(official=publication is not None, publication=publications.publication_summary(publication))

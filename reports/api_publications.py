@@ -12,10 +12,10 @@ from rest_framework.views import APIView
 from config.permissions import MatrixPermission
 from config.schema import error_response
 from households import cycle
+from programmes.groups import HouseholdGroup
 from provinces.models import AdministrativeUnit
-from reports import publications
+from reports import publications, selectors
 from reports.api import RATE
-from reports.models import PovertyGroup
 from reports.models_publications import PublicationFigure
 
 CODE = r"^\d{2}$|^\d{3}$|^\d{5}$"
@@ -85,11 +85,11 @@ class PublicationSerializer(serializers.Serializer):
 def _figures_for(items, unit: AdministrativeUnit | None) -> dict:
     """publication pk → the frozen figures (group "all") of `unit` (the province when None). One query."""
     pks = [item.pk for item in items]
-    rows = PublicationFigure.objects.filter(publication_id__in=pks, group=PovertyGroup.ALL).select_related("unit")
+    rows = PublicationFigure.objects.filter(publication_id__in=pks, group=HouseholdGroup.ALL).select_related("unit")
     rows = rows.filter(unit=unit) if unit is not None else rows.filter(level=AdministrativeUnit.Level.PROVINCE)
     result = {}
     for row in rows:
-        figures = publications._figures(row, row.unit)
+        figures = selectors.figures_of(row, unit=row.unit)
         result[row.publication_id] = {**publications.figures_as_output(figures), "group": row.group}
     return result
 
@@ -117,7 +117,7 @@ class PublicationListCreateView(ListAPIView):
         data = self._params()
         unit = self._unit(data)
         code = publications.province_id_of(unit) if unit is not None else None
-        queryset = publications.publications_visible_to(user=self.request.user, year=data.get("year"))
+        queryset = publications.publications_visible_to(viewer=self.request.viewer, year=data.get("year"))
         if code is not None:
             queryset = queryset.filter(province_id=code)
         return queryset
@@ -126,12 +126,12 @@ class PublicationListCreateView(ListAPIView):
         if not data.get("unit"):
             return None
         year = data.get("year") or 2024
-        unit = cycle.unit_for_review(user=self.request.user, code=data["unit"], year=year)
+        unit = cycle.unit_for_review(viewer=self.request.viewer, code=data["unit"], year=year)
         if unit is None:
             unit = (AdministrativeUnit.objects.filter(code=data["unit"]).order_by("-valid_from")
                     .select_related("parent").first())
             if unit is None or not publications.publications_visible_to(
-                    user=self.request.user).filter(province_id=publications.province_id_of(unit)).exists():
+                    viewer=self.request.viewer).filter(province_id=publications.province_id_of(unit)).exists():
                 raise Http404
         return unit
 
@@ -159,7 +159,7 @@ class PublicationListCreateView(ListAPIView):
         body = PublicationInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        unit = cycle.unit_for_review(user=request.user, code=data["unit"], year=data["year"])
+        unit = cycle.unit_for_review(viewer=request.viewer, code=data["unit"], year=data["year"])
         if unit is None:
             raise Http404
         if unit.level != AdministrativeUnit.Level.PROVINCE:
@@ -168,7 +168,7 @@ class PublicationListCreateView(ListAPIView):
             province=unit, year=data["year"], decision_number=data["decision_number"],
             decision_date=data["decision_date"], acting_user=request.user,
         )
-        publication = publications.publications_visible_to(user=request.user).get(pk=publication.pk)
+        publication = publications.publications_visible_to(viewer=request.viewer).get(pk=publication.pk)
         context = {"figures": _figures_for([publication], None)}
         return Response(PublicationSerializer(publication, context=context).data, status=status.HTTP_201_CREATED)
 
@@ -184,14 +184,14 @@ class PublicationReopenView(APIView):
 
     @extend_schema(request=ReopenInputSerializer, responses=PublicationSerializer)
     def post(self, request, pk: int):
-        publication = publications.publication_visible(user=request.user, pk=pk)
+        publication = publications.publication_visible(viewer=request.viewer, pk=pk)
         if publication is None:
             raise Http404
         body = ReopenInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         publications.publication_reopen(publication=publication, reason=body.validated_data["reason"],
                                         acting_user=request.user)
-        publication = publications.publications_visible_to(user=request.user).get(pk=pk)
+        publication = publications.publications_visible_to(viewer=request.viewer).get(pk=pk)
         context = {"figures": _figures_for([publication], None)}
         return Response(PublicationSerializer(publication, context=context).data)
 

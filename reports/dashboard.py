@@ -15,19 +15,21 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from programmes import targets as arithmetic
-from programmes.models import Project, TargetGroup
+from programmes.groups import HouseholdGroup
+from programmes.models import Project
 from programmes.selectors import poverty_targets_list, unit_visible
 from provinces.models import REORGANISATION_DATE, AdministrativeUnit, UnitSuccession, end_of_year
 from provinces.selectors import (
     default_successors,
     primary_predecessors,
-    profile_of,
     units_in_force,
     units_visible_to,
 )
+from provinces.viewer import Viewer
 from reports import publications, tilemap
 from reports import selectors as aggregates
-from reports.models import DisbursementAggregate, PovertyAggregate, PovertyGroup
+from reports.models import DisbursementAggregate, PovertyAggregate
+from reports.selectors import FIGURE_FIELDS, PovertyFigures, figures_of
 
 FIRST_TREND_YEAR = 2021
 VIEW_CURRENT, VIEW_LEGACY = "current", "legacy"
@@ -38,72 +40,11 @@ SOURCE_COLOURS = {"central": "#8a1c1c", "local": "#d9822b", "other": "#2b7bb9", 
 # --- figures of one unit and year ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Figures:
-    """One poverty aggregate row as plain data. `total_households` None: the denominator is unknown, so every
-    rate is unknown (never 0)."""
-
-    year: int
-    group: str
-    standard: str
-    total_households: int | None
-    reviewed: int = 0
-    poor: int = 0
-    near_poor: int = 0
-    newly_poor: int = 0
-    re_poor: int = 0
-    escaped: int = 0
-    remained: int = 0
-    mismatches: int = 0
-    communes_reviewed: int = 0
-    communes_total: int = 0
-
-    @property
-    def poverty_rate(self) -> Decimal | None:
-        return arithmetic.rate(count=self.poor, total=self.total_households)
-
-    @property
-    def near_poor_rate(self) -> Decimal | None:
-        return arithmetic.rate(count=self.near_poor, total=self.total_households)
-
-    @property
-    def multidimensional_rate(self) -> Decimal | None:
-        """(poor + near-poor) / all households (rule 4, docs/domain.md §2)."""
-        return arithmetic.rate(count=self.poor + self.near_poor, total=self.total_households)
-
-    @property
-    def is_complete(self) -> bool:
-        return self.communes_total > 0 and self.communes_reviewed >= self.communes_total
-
-
-FIGURE_FIELDS = [
-    "unit_id", "year", "group", "standard", "total_households", "reviewed", "poor", "near_poor", "newly_poor",
-    "re_poor", "escaped", "remained", "mismatches", "communes_reviewed", "communes_total",
-]
-
-
-def figures_of(values: dict) -> Figures:
-    return Figures(**{name: values[name] for name in FIGURE_FIELDS if name != "unit_id"})
-
-
-def figures_from_selector(figures) -> Figures | None:
-    """The aggregates helper's `reports.selectors.PovertyFigures` (also re-aggregated across 2025) as `Figures`."""
-    if figures is None:
-        return None
-    return Figures(**{name: getattr(figures, name) for name in FIGURE_FIELDS if name != "unit_id"})
-
-
 def points(now: Decimal | None, then: Decimal | None) -> Decimal | None:
     """now − then in percentage points (negative: the rate fell), or None when either is unknown."""
     if now is None or then is None:
         return None
     return arithmetic.quantize2(now - then)
-
-
-def percent(part: int | None, whole: int | None) -> Decimal | None:
-    if part is None or not whole:
-        return None
-    return arithmetic.quantize2(Decimal(part) * 100 / Decimal(whole))
 
 
 def year_elapsed_percent(*, year: int, today: datetime.date) -> Decimal:
@@ -113,36 +54,34 @@ def year_elapsed_percent(*, year: int, today: datetime.date) -> Decimal:
     if year > today.year:
         return Decimal(0)
     start = datetime.date(year, 1, 1)
-    days = (datetime.date(year + 1, 1, 1) - start).days
-    return arithmetic.quantize2(Decimal((today - start).days + 1) * 100 / Decimal(days))
+    return arithmetic.rate(count=(today - start).days + 1, total=(datetime.date(year + 1, 1, 1) - start).days)
 
 
 # --- which unit, which year, which view ----------------------------------------------------------------------------
 
 
 def latest_year_with_data(*, unit: AdministrativeUnit) -> int | None:
-    return PovertyAggregate.objects.filter(unit=unit, group=PovertyGroup.ALL).aggregate(year=Max("year"))["year"]
+    return PovertyAggregate.objects.filter(unit=unit, group=HouseholdGroup.ALL).aggregate(year=Max("year"))["year"]
 
 
 def dashboard_unit(
-    *, user, code: str | None, year: int | None, view: str | None = None
+    *, viewer: Viewer, code: str | None, year: int | None, view: str | None = None
 ) -> tuple[AdministrativeUnit | None, int | None]:
     """The unit and year the page shows: `code` as in force at the end of `year` when given (None when out of
     scope or unknown), else the user's own unit; the year defaults to the latest year with figures. With `view`
     (current/legacy) and a year: the unit `code` means in that view (`reports.selectors.unit_for_view`)."""
     if view in aggregates.VIEWS and year:
-        unit = aggregates.unit_for_view(code=code or _own_code(user), year=year, view=view)
-        return (unit if unit is not None and visible_across_2025(user=user, unit=unit) else None), year
+        unit = aggregates.unit_for_view(code=code or _own_code(viewer), year=year, view=view)
+        return (unit if unit is not None and visible_across_2025(viewer=viewer, unit=unit) else None), year
     if code and year:
-        return unit_visible(user=user, code=code, year=year), year
-    profile = profile_of(user)
-    own = profile.unit if profile else None
+        return unit_visible(viewer=viewer, code=code, year=year), year
+    own = viewer.unit
     if code:
         own = None
         for candidate in AdministrativeUnit.objects.filter(code=code).order_by("-valid_from"):
             latest = latest_year_with_data(unit=candidate)
             if latest is not None:
-                return unit_visible(user=user, code=code, year=latest), latest
+                return unit_visible(viewer=viewer, code=code, year=latest), latest
         return None, None
     if own is None:
         return None, year
@@ -151,7 +90,7 @@ def dashboard_unit(
         year = default_year(unit=own)
         if year is None:
             return own, None
-    return unit_visible(user=user, code=own.code, year=year), year
+    return unit_visible(viewer=viewer, code=own.code, year=year), year
 
 
 def default_year(*, unit: AdministrativeUnit) -> int | None:
@@ -172,11 +111,11 @@ def published_years(*, province_id: int) -> list[int]:
                 .order_by("-year").values_list("year", flat=True))
 
 
-def visible_across_2025(*, user, unit: AdministrativeUnit) -> bool:
+def visible_across_2025(*, viewer: Viewer, unit: AdministrativeUnit) -> bool:
     """Figures (never households) of `unit` may be shown to `user`: it lies in their scope, or it is linked by the
     2025 reorganisation to a unit in their scope (a 2025 province's leaders see the legacy provinces it came from,
     and the reverse). Two small queries."""
-    own = units_visible_to(user=user)
+    own = units_visible_to(viewer=viewer)
     if own.filter(pk=unit.pk).exists():
         return True
     own_ids = own.values("pk")
@@ -185,12 +124,11 @@ def visible_across_2025(*, user, unit: AdministrativeUnit) -> bool:
     ).exists()
 
 
-def _own_code(user) -> str:
-    profile = profile_of(user)
-    return profile.unit.code if profile else ""
+def _own_code(viewer: Viewer) -> str:
+    return viewer.unit.code if viewer.unit is not None else ""
 
 
-def alternate_view(*, user, unit: AdministrativeUnit, year: int, view: str) -> dict | None:
+def alternate_view(*, viewer: Viewer, unit: AdministrativeUnit, year: int, view: str) -> dict | None:
     """The same figures under the other set of units, as {view, code, name}: a legacy unit's default 2025
     successor, a 2025 unit's primary predecessor (one or two queries); None when there is none or it lies outside
     the user's scope."""
@@ -203,15 +141,14 @@ def alternate_view(*, user, unit: AdministrativeUnit, year: int, view: str) -> d
     else:
         return None
     target = AdministrativeUnit.objects.filter(pk=target_id).only("code", "name").first() if target_id else None
-    if target is None or not visible_across_2025(user=user, unit=target):
+    if target is None or not visible_across_2025(viewer=viewer, unit=target):
         return None
     return {"view": other, "code": target.code, "name": target.name}
 
 
-def breadcrumbs(*, user, unit: AdministrativeUnit) -> list[AdministrativeUnit]:
+def breadcrumbs(*, viewer: Viewer, unit: AdministrativeUnit) -> list[AdministrativeUnit]:
     """The unit's ancestors down to it, starting at the user's own unit (nothing above their scope)."""
-    profile = profile_of(user)
-    top_id = profile.unit_id if profile else None
+    top_id = viewer.unit_id
     chain = [unit]
     current = unit
     while current.pk != top_id and current.parent_id is not None:
@@ -225,15 +162,14 @@ def breadcrumbs(*, user, unit: AdministrativeUnit) -> list[AdministrativeUnit]:
 # --- the page -------------------------------------------------------------------------------------------------------
 
 
-@dataclass
-class ChildRow:
-    unit: AdministrativeUnit
-    now: Figures | None
-    before: Figures | None
-    target_rate: Decimal | None
+class YearOnYear:
+    """The figures of the year shown (`now`) against the year before (`before`), for the unit or a child row."""
+
+    now: PovertyFigures | None
+    before: PovertyFigures | None
 
     @property
-    def change(self) -> Decimal | None:
+    def change_points(self) -> Decimal | None:
         return points(self.now.poverty_rate if self.now else None, self.before.poverty_rate if self.before else None)
 
     @property
@@ -242,9 +178,17 @@ class ChildRow:
 
 
 @dataclass
+class ChildRow(YearOnYear):
+    unit: AdministrativeUnit
+    now: PovertyFigures | None
+    before: PovertyFigures | None
+    target_rate: Decimal | None
+
+
+@dataclass
 class TrendPoint:
     year: int
-    figures: Figures
+    figures: PovertyFigures
     standard_changed: bool
 
 
@@ -252,7 +196,7 @@ class TrendPoint:
 class GroupRow:
     group: str
     label: str
-    figures: Figures | None
+    figures: PovertyFigures | None
     target_rate: Decimal | None
 
 
@@ -266,19 +210,19 @@ class MoneyRow:
 
     @property
     def rate(self) -> Decimal | None:
-        return percent(self.disbursed, self.allocated)
+        return arithmetic.rate(count=self.disbursed, total=self.allocated)
 
 
 @dataclass
-class Dashboard:
+class Dashboard(YearOnYear):
     unit: AdministrativeUnit
     year: int
     view: str
     crossed: bool
     alternate: dict | None
     breadcrumbs: list
-    now: Figures | None
-    before: Figures | None
+    now: PovertyFigures | None
+    before: PovertyFigures | None
     target: object | None
     children: list[ChildRow]
     child_level: str | None
@@ -291,14 +235,6 @@ class Dashboard:
     years: list[int]
     figures_label: object = None  # reports.publications.Label: official (with the decision) or provisional
     later: dict | None = None  # a later provisional year: {"year", "completeness", "level"}
-
-    @property
-    def change_points(self) -> Decimal | None:
-        return points(self.now.poverty_rate if self.now else None, self.before.poverty_rate if self.before else None)
-
-    @property
-    def standard_changed(self) -> bool:
-        return bool(self.now and self.before and self.now.standard != self.before.standard)
 
     @property
     def target_rate(self) -> Decimal | None:
@@ -326,9 +262,9 @@ class Dashboard:
 
 
 GROUP_LABELS = {
-    PovertyGroup.ETHNIC_MINORITY: gettext_lazy("Hộ dân tộc thiểu số"),
-    PovertyGroup.POOR_DISTRICT: gettext_lazy("Các huyện nghèo"),
-    PovertyGroup.FEMALE_HEAD: gettext_lazy("Hộ có chủ hộ là nữ"),
+    HouseholdGroup.ETHNIC_MINORITY: gettext_lazy("Hộ dân tộc thiểu số"),
+    HouseholdGroup.POOR_DISTRICT: gettext_lazy("Các huyện nghèo"),
+    HouseholdGroup.FEMALE_HEAD: gettext_lazy("Hộ có chủ hộ là nữ"),
 }
 
 
@@ -342,7 +278,7 @@ def _poverty_rows(*, unit: AdministrativeUnit, child_ids: list[int], year: int) 
     return list(
         PovertyAggregate.objects.filter(
             Q(unit=unit)
-            | Q(unit_id__in=child_ids, year__in=[year - 1, year], group=PovertyGroup.ALL)
+            | Q(unit_id__in=child_ids, year__in=[year - 1, year], group=HouseholdGroup.ALL)
         ).values(*FIGURE_FIELDS)
     )
 
@@ -387,7 +323,7 @@ def _project_key(code: str) -> list:
 def _trend(*, unit: AdministrativeUnit, year: int, view: str, own: dict) -> list[TrendPoint]:
     """2021 → `year` in one view: the unit's own rows, and for the years on the other side of 1 July 2025 the
     figures re-aggregated through the predecessor links (`reports.selectors.poverty_trend`)."""
-    figures = {y: f for (y, group), f in own.items() if group == PovertyGroup.ALL and FIRST_TREND_YEAR <= y <= year}
+    figures = {y: f for (y, group), f in own.items() if group == HouseholdGroup.ALL and FIRST_TREND_YEAR <= y <= year}
     missing = [y for y in range(FIRST_TREND_YEAR, year + 1)
                if y not in figures and aggregates.natural_view(y) != view]
     if missing:
@@ -395,7 +331,7 @@ def _trend(*, unit: AdministrativeUnit, year: int, view: str, own: dict) -> list
         missing = [y for y in missing if y in with_data]
     if missing:
         for trend_year, remapped in aggregates.poverty_trend(unit=unit, years=missing, view=view).items():
-            figures[trend_year] = figures_from_selector(remapped)
+            figures[trend_year] = remapped
     trend, previous = [], None
     for trend_year in sorted(figures):
         point = figures[trend_year]
@@ -405,7 +341,7 @@ def _trend(*, unit: AdministrativeUnit, year: int, view: str, own: dict) -> list
 
 
 def dashboard_build(
-    *, user, unit: AdministrativeUnit, year: int, today: datetime.date, view: str | None = None
+    *, viewer: Viewer, unit: AdministrativeUnit, year: int, today: datetime.date, view: str | None = None
 ) -> Dashboard:
     """Everything the page shows for `unit` and `year`. In the year's natural view (the units in force at the end
     of the year) from one query over the unit's and its children's rows; in the other view (a pre-2025 year under
@@ -419,23 +355,21 @@ def dashboard_build(
     rows, official = publications.official_rows(rows=rows, unit=unit, child_ids=child_ids, fields=FIGURE_FIELDS)
     own = {(row["year"], row["group"]): figures_of(row) for row in rows if row["unit_id"] == unit.pk}
     if crossed:
-        for (wanted_year, group) in [(year, PovertyGroup.ALL), (year - 1, PovertyGroup.ALL),
+        for (wanted_year, group) in [(year, HouseholdGroup.ALL), (year - 1, HouseholdGroup.ALL),
                                      *((year, group) for group in GROUP_LABELS)]:
-            figures = figures_from_selector(
-                aggregates.poverty_under(unit=unit, year=wanted_year, view=view, group=group)
-            )
+            figures = aggregates.poverty_under(unit=unit, year=wanted_year, view=view, group=group)
             if figures is not None:
                 own[(wanted_year, group)] = figures
     of_children = {
         (row["unit_id"], row["year"]): figures_of(row)
         for row in rows
-        if row["unit_id"] != unit.pk and row["group"] == PovertyGroup.ALL
+        if row["unit_id"] != unit.pk and row["group"] == HouseholdGroup.ALL
     }
-    targets = list(poverty_targets_list(user=user, unit=unit, year=year))
+    targets = list(poverty_targets_list(viewer=viewer, unit=unit, year=year))
     own_targets = {target.group: target for target in targets if target.unit_id == unit.pk}
     child_targets = {
         target.unit_id: target.target_rate for target in targets if target.unit_id != unit.pk
-        and target.group == TargetGroup.ALL
+        and target.group == HouseholdGroup.ALL
     }
     trend = _trend(unit=unit, year=year, view=view, own=own)
     projects, sources, money_total = _money(unit=unit, year=year)
@@ -445,11 +379,11 @@ def dashboard_build(
         year=year,
         view=view,
         crossed=crossed,
-        alternate=alternate_view(user=user, unit=unit, year=year, view=view),
-        breadcrumbs=breadcrumbs(user=user, unit=unit),
-        now=own.get((year, PovertyGroup.ALL)),
-        before=own.get((year - 1, PovertyGroup.ALL)),
-        target=own_targets.get(TargetGroup.ALL),
+        alternate=alternate_view(viewer=viewer, unit=unit, year=year, view=view),
+        breadcrumbs=breadcrumbs(viewer=viewer, unit=unit),
+        now=own.get((year, HouseholdGroup.ALL)),
+        before=own.get((year - 1, HouseholdGroup.ALL)),
+        target=own_targets.get(HouseholdGroup.ALL),
         children=[
             ChildRow(child, of_children.get((child.pk, year)), of_children.get((child.pk, year - 1)),
                      child_targets.get(child.pk))
@@ -465,11 +399,11 @@ def dashboard_build(
         sources=sources,
         money_total=money_total,
         elapsed_percent=year_elapsed_percent(year=year, today=today),
-        years=sorted({point.year for point in trend} | {y for (y, group) in own if group == PovertyGroup.ALL}
+        years=sorted({point.year for point in trend} | {y for (y, group) in own if group == HouseholdGroup.ALL}
                      | {year}),
         figures_label=publications.figures_label(official.get(year)),
         later=publications.later_provisional(unit=unit, year=year, own_years=[
-            y for (y, group) in own if group == PovertyGroup.ALL], official=official),
+            y for (y, group) in own if group == HouseholdGroup.ALL], official=official),
     )
 
 
@@ -513,7 +447,7 @@ def chart_data(board: Dashboard) -> dict:
             {
                 "year": point.year,
                 "rate": _number(point.figures.poverty_rate),
-                "near_poor_rate": _number(point.figures.near_poor_rate),
+                "near_poor_rate": _number(point.figures.near_poverty_rate),
                 "standard": point.figures.standard,
                 "standard_changed": point.standard_changed,
             }

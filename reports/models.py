@@ -10,16 +10,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from provinces.models import AdministrativeUnit
+from reports.models_figures import PovertyFiguresBase
 
 
-class PovertyGroup(models.TextChoices):
-    ALL = "all", _("Tất cả các hộ")
-    ETHNIC_MINORITY = "ethnic_minority", _("Hộ dân tộc thiểu số")
-    FEMALE_HEAD = "female_head", _("Hộ có chủ hộ là nữ")
-    POOR_DISTRICT = "poor_district", _("Huyện nghèo")
-
-
-class PovertyAggregate(models.Model):
+class PovertyAggregate(PovertyFiguresBase):
     """One unit (commune, district or province, in force at the end of `year`) × review year × group.
 
     Counts come from the periodic reviews of the year in the unit's communes, by the engine's classification;
@@ -30,23 +24,6 @@ class PovertyAggregate(models.Model):
     unit = models.ForeignKey(
         AdministrativeUnit, verbose_name=_("đơn vị"), on_delete=models.CASCADE, related_name="poverty_aggregates"
     )
-    year = models.PositiveSmallIntegerField(_("năm rà soát"))
-    group = models.CharField(_("nhóm"), max_length=16, choices=PovertyGroup.choices, default=PovertyGroup.ALL)
-    level = models.CharField(_("cấp"), max_length=8, choices=AdministrativeUnit.Level.choices)
-    standard = models.CharField(_("chuẩn nghèo"), max_length=20, blank=True)
-    total_households = models.PositiveIntegerField(_("tổng số hộ"), null=True, blank=True)
-    reviewed = models.PositiveIntegerField(_("số hộ được rà soát"), default=0)
-    poor = models.PositiveIntegerField(_("hộ nghèo"), default=0)
-    near_poor = models.PositiveIntegerField(_("hộ cận nghèo"), default=0)
-    middle = models.PositiveIntegerField(_("hộ có mức sống trung bình"), default=0)
-    not_poor = models.PositiveIntegerField(_("không thuộc các loại trên"), default=0)
-    newly_poor = models.PositiveIntegerField(_("hộ nghèo phát sinh"), default=0)
-    re_poor = models.PositiveIntegerField(_("hộ tái nghèo"), default=0)
-    escaped = models.PositiveIntegerField(_("hộ thoát nghèo"), default=0)
-    remained = models.PositiveIntegerField(_("hộ vẫn nghèo"), default=0)
-    mismatches = models.PositiveIntegerField(_("khác phân loại của xã"), default=0)
-    communes_total = models.PositiveIntegerField(_("số xã"), default=0)
-    communes_reviewed = models.PositiveIntegerField(_("số xã đã rà soát"), default=0)
     computed_at = models.DateTimeField(_("tính lúc"), auto_now=True)
 
     class Meta:

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from provinces.models import AdministrativeUnit
-from reports.models import PovertyGroup
+from reports.models_figures import PovertyFiguresBase
 
 
 class Publication(models.Model):
@@ -59,28 +59,11 @@ class Publication(models.Model):
         return f"{self.decision_number} ngày {self.decision_date:%d/%m/%Y}"
 
 
-class PublicationFigure(models.Model):
+class PublicationFigure(PovertyFiguresBase):
     """A copy of one `PovertyAggregate` row (same fields) at the time of publishing."""
 
     publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="figures")
     unit = models.ForeignKey(AdministrativeUnit, on_delete=models.PROTECT, related_name="+")
-    year = models.PositiveSmallIntegerField()
-    group = models.CharField(max_length=16, choices=PovertyGroup.choices, default=PovertyGroup.ALL)
-    level = models.CharField(max_length=8, choices=AdministrativeUnit.Level.choices)
-    standard = models.CharField(max_length=20, blank=True)
-    total_households = models.PositiveIntegerField(null=True, blank=True)
-    reviewed = models.PositiveIntegerField(default=0)
-    poor = models.PositiveIntegerField(default=0)
-    near_poor = models.PositiveIntegerField(default=0)
-    middle = models.PositiveIntegerField(default=0)
-    not_poor = models.PositiveIntegerField(default=0)
-    newly_poor = models.PositiveIntegerField(default=0)
-    re_poor = models.PositiveIntegerField(default=0)
-    escaped = models.PositiveIntegerField(default=0)
-    remained = models.PositiveIntegerField(default=0)
-    mismatches = models.PositiveIntegerField(default=0)
-    communes_total = models.PositiveIntegerField(default=0)
-    communes_reviewed = models.PositiveIntegerField(default=0)
     computed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -20,12 +20,13 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.access import user_may
 from config.api import ApplicationError, Conflict
 from households import cycle
+from programmes.groups import HouseholdGroup
 from provinces.models import AdministrativeUnit, end_of_year
+from provinces.viewer import viewer_of
 from reports import selectors
-from reports.models import PovertyAggregate, PovertyGroup
+from reports.models import PovertyAggregate
 from reports.models_publications import Publication, PublicationFigure
 
 SNAPSHOT_FIELDS = [
@@ -73,19 +74,11 @@ def publication_summary(publication: Publication | None) -> dict | None:
             "decision_date": publication.decision_date, "version": publication.version}
 
 
-def _figures(row: PublicationFigure, unit: AdministrativeUnit) -> selectors.PovertyFigures:
-    return selectors.PovertyFigures(
-        unit=unit, year=row.year, group=row.group, total_households=row.total_households,
-        **{name: getattr(row, name) for name in selectors.COUNT_FIELDS},
-        standard=row.standard, computed_at=row.computed_at, view=selectors.natural_view(row.year),
-    )
-
-
-def official_figures(*, publication: Publication, unit: AdministrativeUnit, group: str = PovertyGroup.ALL
+def official_figures(*, publication: Publication, unit: AdministrativeUnit, group: str = HouseholdGroup.ALL
                      ) -> selectors.PovertyFigures | None:
     """The frozen figures of `unit` in `publication` (None: the unit had no reviews then). One query."""
     row = PublicationFigure.objects.filter(publication=publication, unit=unit, group=group).first()
-    return _figures(row, unit) if row is not None else None
+    return selectors.figures_of(row, unit=unit) if row is not None else None
 
 
 def snapshot_rows(*, publication: Publication, unit_ids, years=None) -> list[dict]:
@@ -94,12 +87,12 @@ def snapshot_rows(*, publication: Publication, unit_ids, years=None) -> list[dic
         *SNAPSHOT_FIELDS))
 
 
-def publications_visible_to(*, user, code: str | None = None, year: int | None = None):
-    """Publications of the provinces in the user's scope (or above it: an officer sees their province's decision;
+def publications_visible_to(*, viewer, code: str | None = None, year: int | None = None):
+    """Publications of the provinces in the viewer's scope (or above it: an officer sees their province's decision;
     the figures are aggregates). Newest first."""
     from provinces.selectors import units_visible_to
 
-    scope = units_visible_to(user=user)
+    scope = units_visible_to(viewer=viewer)
     provinces = AdministrativeUnit.objects.filter(
         Q(pk__in=scope.values("pk")) | Q(pk__in=scope.values("parent_id"))
         | Q(pk__in=scope.values("parent__parent_id")),
@@ -113,8 +106,8 @@ def publications_visible_to(*, user, code: str | None = None, year: int | None =
     return queryset.select_related("province", "published_by", "reopened_by").order_by("-year", "-version")
 
 
-def publication_visible(*, user, pk: int) -> Publication | None:
-    return publications_visible_to(user=user).filter(pk=pk).first()
+def publication_visible(*, viewer, pk: int) -> Publication | None:
+    return publications_visible_to(viewer=viewer).filter(pk=pk).first()
 
 
 @dataclass(frozen=True)
@@ -137,7 +130,7 @@ def figures_label(publication: Publication | None) -> Label:
 
 
 def _province_in_scope(*, user, code: str, year: int) -> AdministrativeUnit:
-    unit = cycle.unit_for_review(user=user, code=code, year=year)
+    unit = cycle.unit_for_review(viewer=viewer_of(user), code=code, year=year)
     if unit is None:
         raise PermissionDenied  # the API turns an out-of-scope unit into a 404 before calling
     if unit.level != AdministrativeUnit.Level.PROVINCE:
@@ -150,7 +143,7 @@ def publication_create(*, province: AdministrativeUnit, year: int, decision_numb
     """Publish `year` in `province`: refused (Conflict) while any submitting unit is not approved or while a version
     is in force. `refresh`: recompute the province-year's aggregates first (the snapshot must hold every import);
     the demo, which has just recomputed everything, skips it."""
-    if acting_user is None or not user_may(acting_user, "publications", "publish"):
+    if acting_user is None or not viewer_of(acting_user).may("publications", "publish"):
         raise PermissionDenied
     decision_number = (decision_number or "").strip()
     if not decision_number:
@@ -187,7 +180,7 @@ def publication_create(*, province: AdministrativeUnit, year: int, decision_numb
 def publication_reopen(*, publication: Publication, reason: str, acting_user) -> Publication:
     """Reopen a published year with a written reason (recorded in the cycle's history): the version stays readable
     and is no longer the official one; the province's units go back to `returned` so they can import again."""
-    if acting_user is None or not user_may(acting_user, "publications", "reopen"):
+    if acting_user is None or not viewer_of(acting_user).may("publications", "reopen"):
         raise PermissionDenied
     reason = (reason or "").strip()
     if not reason:
@@ -235,7 +228,7 @@ def official_rows(*, rows: list[dict], unit: AdministrativeUnit, child_ids, fiel
     # Children's rows are only wanted for the year shown and the one before (as _poverty_rows reads them).
     wanted_child_years = {row["year"] for row in rows if row["unit_id"] in children} | set(official)
     frozen = [row for row in frozen if row["unit_id"] == unit.pk
-              or (row["unit_id"] in children and row["group"] == PovertyGroup.ALL
+              or (row["unit_id"] in children and row["group"] == HouseholdGroup.ALL
                   and row["year"] in wanted_child_years)]
     return kept + frozen, official
 

@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from programmes.groups import HouseholdGroup
 from programmes.targets import rate
 from provinces.models import (
     LEGACY_VALID_TO,
@@ -35,16 +36,14 @@ from provinces.models import (
     end_of_year,
 )
 from provinces.selectors import primary_predecessors, units_in_force, units_visible_to
-from reports.models import DisbursementAggregate, PovertyAggregate, PovertyGroup
+from reports.models import DisbursementAggregate, PovertyAggregate
+from reports.models_figures import REVIEW_COUNTS
 
 CURRENT = "current"
 LEGACY = "legacy"
 VIEWS = (CURRENT, LEGACY)
 
-COUNT_FIELDS = (
-    "reviewed", "poor", "near_poor", "middle", "not_poor", "newly_poor", "re_poor", "escaped", "remained",
-    "mismatches", "communes_total", "communes_reviewed",
-)
+COUNT_FIELDS = (*REVIEW_COUNTS, "communes_total", "communes_reviewed")
 
 
 def is_legacy_year(year: int) -> bool:
@@ -56,14 +55,17 @@ def natural_view(year: int) -> str:
     return LEGACY if is_legacy_year(year) else CURRENT
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PovertyFigures:
-    """One unit × year × group as read from the aggregates (or re-aggregated across 2025).
+    """One unit × year × group as read from the aggregates (or re-aggregated across 2025, or as published): the one
+    figures type of the stats API, the dashboard, the anomalies, the analysis page and the exports. The rates carry
+    the API's names (docs/contracts.md); pages choose their own labels.
 
-    `total_households` None: unknown denominator, so every rate is None (never 0).
+    `total_households` None: unknown denominator, so every rate is None (never 0). `unit` None: a reader that
+    keys the figures by unit itself (the dashboard, the anomalies).
     """
 
-    unit: AdministrativeUnit
+    unit: AdministrativeUnit | None = None
     year: int
     group: str
     total_households: int | None
@@ -103,11 +105,39 @@ class PovertyFigures:
         return self.communes_total > 0 and self.communes_reviewed >= self.communes_total
 
 
-def _figures(row: PovertyAggregate, *, unit: AdministrativeUnit | None = None, view: str = "") -> PovertyFigures:
+VALUE_FIELDS = ("year", "group", "total_households", *COUNT_FIELDS, "standard", "computed_at")
+FIGURE_FIELDS = ("unit_id", *VALUE_FIELDS)  # what `figures_of` reads from a `values()` row
+
+
+def figures_of(row, *, unit: AdministrativeUnit | None = None, view: str = "") -> PovertyFigures:
+    """`row` (a `PovertyAggregate` or `PublicationFigure`, or a `values(*FIGURE_FIELDS)` dict of one) as figures.
+    A model row's own unit is used when `unit` is not given; a dict's is left None."""
+    if isinstance(row, Mapping):
+        values = {name: row[name] for name in VALUE_FIELDS}
+    else:
+        values = {name: getattr(row, name) for name in VALUE_FIELDS}
+        unit = unit or row.unit
+    return PovertyFigures(unit=unit, **values, view=view or natural_view(values["year"]))
+
+
+def figures_summed(*, unit: AdministrativeUnit, year: int, group: str, view: str, rows: list,
+                   communes_total: int | None = None, codes: Mapping[int, str] | None = None) -> PovertyFigures | None:
+    """The sum of aggregate `rows` shown under `unit` (figures re-aggregated across 2025); the denominator is
+    unknown if any row's is. `codes`: unit pk → code of the rows' units, else each row's `unit.code` is read."""
+    if not rows:
+        return None
+    totals = [row.total_households for row in rows]
+    counts = {name: sum(getattr(row, name) for row in rows) for name in COUNT_FIELDS}
+    if communes_total is not None:
+        counts["communes_total"] = communes_total
+    standards = sorted({row.standard for row in rows if row.standard})
+    stamps = [row.computed_at for row in rows if row.computed_at]
+    sources = [codes.get(row.unit_id, "") if codes is not None else row.unit.code for row in rows]
     return PovertyFigures(
-        unit=unit or row.unit, year=row.year, group=row.group, total_households=row.total_households,
-        **{name: getattr(row, name) for name in COUNT_FIELDS},
-        standard=row.standard, computed_at=row.computed_at, view=view or natural_view(row.year),
+        unit=unit, year=year, group=group,
+        total_households=sum(totals) if all(total is not None for total in totals) else None,
+        **counts, standard=standards[-1] if standards else "", computed_at=max(stamps) if stamps else None,
+        view=view, remapped=True, sources=tuple(sorted(sources)),
     )
 
 
@@ -130,31 +160,31 @@ def unit_for_view(*, code: str, year: int, view: str | None = None) -> Administr
     return units_in_force(on=_view_date(year, view)).filter(code=code).select_related("parent").first()
 
 
-def unit_for_view_visible(*, user, code: str, year: int, view: str | None = None) -> AdministrativeUnit | None:
-    """`unit_for_view` if it lies in the user's scope, else None (out of scope and missing look the same). One
-    query (after the user's profile)."""
-    queryset = units_visible_to(user=user) & units_in_force(on=_view_date(year, view))
+def unit_for_view_visible(*, viewer, code: str, year: int, view: str | None = None) -> AdministrativeUnit | None:
+    """`unit_for_view` if it lies in the viewer's scope (`provinces.viewer.Viewer`), else None (out of scope and
+    missing look the same). One query."""
+    queryset = units_visible_to(viewer=viewer) & units_in_force(on=_view_date(year, view))
     return queryset.filter(code=code).select_related("parent").first()
 
 
 # --- reads in a year's own units -----------------------------------------------------------------------------------
 
 
-def poverty_rows(*, year: int | None = None, group: str = PovertyGroup.ALL) -> QuerySet[PovertyAggregate]:
+def poverty_rows(*, year: int | None = None, group: str = HouseholdGroup.ALL) -> QuerySet[PovertyAggregate]:
     queryset = PovertyAggregate.objects.filter(group=group)
     if year is not None:
         queryset = queryset.filter(year=year)
     return queryset
 
 
-def poverty_row(*, unit: AdministrativeUnit, year: int, group: str = PovertyGroup.ALL) -> PovertyFigures | None:
+def poverty_row(*, unit: AdministrativeUnit, year: int, group: str = HouseholdGroup.ALL) -> PovertyFigures | None:
     """The figures of `unit` (in force at the end of `year`) for `year` and `group`; None without data. One query."""
     row = PovertyAggregate.objects.filter(unit=unit, year=year, group=group).first()
-    return _figures(row, unit=unit) if row else None
+    return figures_of(row, unit=unit) if row else None
 
 
 def poverty_children(
-    *, unit: AdministrativeUnit, year: int, group: str = PovertyGroup.ALL
+    *, unit: AdministrativeUnit, year: int, group: str = HouseholdGroup.ALL
 ) -> list[PovertyFigures]:
     """The figures of the units directly below `unit` that have data for `year`, by code. One query."""
     rows = (
@@ -162,11 +192,11 @@ def poverty_children(
         .select_related("unit")
         .order_by("unit__code")
     )
-    return [_figures(row) for row in rows]
+    return [figures_of(row) for row in rows]
 
 
 def poverty_level(
-    *, year: int, level: str, group: str = PovertyGroup.ALL, within: AdministrativeUnit | None = None
+    *, year: int, level: str, group: str = HouseholdGroup.ALL, within: AdministrativeUnit | None = None
 ) -> list[PovertyFigures]:
     """Every unit of `level` with data for `year` (inside `within` when given: the unit and the two levels below
     it), by code. One query."""
@@ -175,41 +205,23 @@ def poverty_level(
         queryset = queryset.filter(
             Q(unit_id=within.pk) | Q(unit__parent_id=within.pk) | Q(unit__parent__parent_id=within.pk)
         )
-    return [_figures(row) for row in queryset.select_related("unit").order_by("unit__code")]
+    return [figures_of(row) for row in queryset.select_related("unit").order_by("unit__code")]
 
 
 def poverty_years(
-    *, unit: AdministrativeUnit, years: Iterable[int], group: str = PovertyGroup.ALL
+    *, unit: AdministrativeUnit, years: Iterable[int], group: str = HouseholdGroup.ALL
 ) -> dict[int, PovertyFigures]:
     """year → figures of `unit` itself (the same unit row: for a trend across 2025 use `poverty_trend`). One query."""
     rows = PovertyAggregate.objects.filter(unit=unit, year__in=list(years), group=group)
-    return {row.year: _figures(row, unit=unit) for row in rows}
+    return {row.year: figures_of(row, unit=unit) for row in rows}
 
 
-def poverty_data_years(*, group: str = PovertyGroup.ALL) -> list[int]:
+def poverty_data_years(*, group: str = HouseholdGroup.ALL) -> list[int]:
     """The review years that have figures, oldest first. One query."""
     return sorted(set(PovertyAggregate.objects.filter(group=group, level="province").values_list("year", flat=True)))
 
 
 # --- across the 2025 reorganisation --------------------------------------------------------------------------------
-
-
-def _sum(unit: AdministrativeUnit, year: int, group: str, view: str, rows: list[PovertyAggregate],
-         communes_total: int | None = None) -> PovertyFigures | None:
-    if not rows:
-        return None
-    totals = [row.total_households for row in rows]
-    counts = {name: sum(getattr(row, name) for row in rows) for name in COUNT_FIELDS}
-    if communes_total is not None:
-        counts["communes_total"] = communes_total
-    standards = sorted({row.standard for row in rows if row.standard})
-    stamps = [row.computed_at for row in rows if row.computed_at]
-    return PovertyFigures(
-        unit=unit, year=year, group=group,
-        total_households=sum(totals) if all(total is not None for total in totals) else None,
-        **counts, standard=standards[-1] if standards else "", computed_at=max(stamps) if stamps else None,
-        view=view, remapped=True, sources=tuple(sorted(row.unit.code for row in rows)),
-    )
 
 
 def _legacy_rows_under_current(*, unit: AdministrativeUnit, year: int, group: str) -> tuple[list, int]:
@@ -257,7 +269,7 @@ def _current_rows_under_legacy(*, unit: AdministrativeUnit, year: int, group: st
 
 
 def poverty_under(
-    *, unit: AdministrativeUnit, year: int, view: str | None = None, group: str = PovertyGroup.ALL
+    *, unit: AdministrativeUnit, year: int, view: str | None = None, group: str = HouseholdGroup.ALL
 ) -> PovertyFigures | None:
     """The figures of `year` shown under `unit` in `view` (see the module docstring). `unit` must belong to the
     view's period (a 2025 unit for ``current``, a legacy unit for ``legacy``). In the year's natural view this is
@@ -272,11 +284,11 @@ def poverty_under(
         rows, communes_total = _legacy_rows_under_current(unit=unit, year=year, group=group)
     else:
         rows, communes_total = _current_rows_under_legacy(unit=unit, year=year, group=group)
-    return _sum(unit, year, group, view, rows, communes_total)
+    return figures_summed(unit=unit, year=year, group=group, view=view, rows=rows, communes_total=communes_total)
 
 
 def poverty_trend(
-    *, unit: AdministrativeUnit, years: Iterable[int], view: str, group: str = PovertyGroup.ALL
+    *, unit: AdministrativeUnit, years: Iterable[int], view: str, group: str = HouseholdGroup.ALL
 ) -> dict[int, PovertyFigures]:
     """year → figures of `unit` for each year in `years`, all in one `view` (so a trend crosses 2025)."""
     result = {}

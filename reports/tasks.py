@@ -1,15 +1,14 @@
 """Celery adapters of the aggregates: thin and idempotent (a recompute reads the sources and overwrites the rows).
 
 * `aggregates_refresh_task(unit_id, year, what)`: the incremental recompute after an import is committed or
-  reverted, a budget write, or a change of household totals. Callers enqueue it with `transaction.on_commit`
-  (`aggregates_refresh_on_commit` does that).
+  reverted, a budget write, or a change of household totals. Writers in lower apps queue it by name once their
+  transaction commits: `config.followups.after_commit("reports.aggregates_refresh", unit_id=…, year=…)`.
 * `aggregates_recompute_all_task()`: the full recompute, nightly (beat, registered below in code, like
   programmes.tasks: no settings change), at the end of `seed_demo` and by `manage.py recompute_stats`.
 """
 
 from celery import shared_task
 from celery.schedules import crontab
-from django.db import transaction
 
 from config.celery import app
 
@@ -40,28 +39,6 @@ def aggregates_recompute_all_task(reason: str = "") -> int:
     from reports import aggregates
 
     return sum(result.rows for result in aggregates.recompute_all(reason=reason or "nightly").values())
-
-
-def aggregates_refresh_on_commit(*, unit_id: int | None, year: int | None, what: str = POVERTY,
-                                 reason: str = "") -> None:
-    """Enqueue the incremental recompute once the caller's transaction has committed (immediately outside one).
-
-    The same (unit, year, what) is enqueued once per transaction, however many writes ask for it (a service
-    called in a loop)."""
-    key = (unit_id, year, what)
-    connection = transaction.get_connection()
-    if any(
-        getattr(callback, "aggregates_key", None) == key and not callback.done
-        for _sids, callback, *_rest in connection.run_on_commit
-    ):
-        return
-
-    def enqueue():
-        enqueue.done = True
-        aggregates_refresh_task.delay(unit_id=unit_id, year=year, what=what, reason=reason)
-
-    enqueue.aggregates_key, enqueue.done = key, False
-    transaction.on_commit(enqueue)
 
 
 def _register_nightly(celery_app) -> None:

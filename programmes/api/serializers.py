@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from programmes.models import TargetGroup
+from programmes.groups import TARGET_GROUPS, group_choices
 
 CODE_PATTERN = r"^\d{2,5}$"
 
@@ -40,7 +40,7 @@ class TargetListInputSerializer(serializers.Serializer):
         min_value=2016, max_value=2100, required=False,
         help_text="Năm của chỉ tiêu; mã đơn vị chỉ đơn vị có hiệu lực vào cuối năm này (mặc định: năm nay).",
     )
-    group = serializers.ChoiceField(choices=TargetGroup.choices, required=False)
+    group = serializers.ChoiceField(choices=group_choices(TARGET_GROUPS), required=False)
 
 
 class TargetOutputSerializer(serializers.Serializer):

@@ -1,6 +1,6 @@
 """The household list of a unit and review year, as the user may see it, streamed into an Excel file.
 
-* Scope: the reviews come from `households.selectors.household_reviews_visible_to(user=…)`, so a list never holds a
+* Scope: the reviews come from `households.selectors.household_reviews_visible_to(viewer=…)`, so a list never holds a
   household outside the user's unit, whoever asks for which unit.
 * Personal data: the head's name is a column only for roles that may see it
   (`households.selectors.may_see_personal_data`); for leadership the column is not there at all (not masked:
@@ -29,6 +29,7 @@ from households.selectors import (
     standards_all,
 )
 from provinces.models import AdministrativeUnit
+from provinces.viewer import viewer_of
 from reports.exports.workbook import Formats, new_workbook, print_setup, text
 
 BATCH = 2000
@@ -47,7 +48,7 @@ class HouseholdListRequest:
 
 def household_list_queryset(request: HouseholdListRequest):
     """The user's reviews of the year in the unit (any level), in the list's index order."""
-    queryset = household_reviews_visible_to(user=request.user, year=request.year)
+    queryset = household_reviews_visible_to(viewer=viewer_of(request.user), year=request.year)
     filters = ReviewFilters(unit_code=request.unit.code, classification=request.classification or None)
     return household_reviews_filter(queryset=queryset, year=request.year, filters=filters).order_by(*LIST_ORDER)
 
@@ -80,7 +81,7 @@ def household_list_xlsx(request: HouseholdListRequest, target,
     """Write the list to `target` (a path or a binary file object); returns the number of households written.
     `on_progress(done, total)` is called every `BATCH` rows. Three queries plus one per `BATCH` rows on
     PostgreSQL (a server-side cursor), whatever the length."""
-    personal = may_see_personal_data(user=request.user)
+    personal = may_see_personal_data(viewer=viewer_of(request.user))
     queryset = household_list_queryset(request)
     total = queryset.count()
     rows = queryset.values_list(*FIELDS)

@@ -16,8 +16,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.followups import after_commit
 from households.selectors import may_see_personal_data
 from provinces.models import AdministrativeUnit
+from provinces.viewer import viewer_of
 from reports.models import ExportJob
 
 logger = logging.getLogger(__name__)
@@ -32,12 +34,10 @@ def export_jobs_of(*, user) -> QuerySet[ExportJob]:
 
 def export_job_create(*, owner, kind: str, unit: AdministrativeUnit, year: int,
                       parameters: dict | None = None) -> ExportJob:
-    """Record the job and queue it once the row is committed."""
-    from reports.exports.tasks import export_job_run_task
-
+    """Record the job and queue it (the task "reports.export_job_run", by name) once the row is committed."""
     with transaction.atomic():
         job = ExportJob.objects.create(owner=owner, kind=kind, unit=unit, year=year, parameters=parameters or {})
-        transaction.on_commit(lambda: export_job_run_task.delay(job.pk))
+        after_commit("reports.export_job_run", job_id=job.pk)
     return job
 
 
@@ -92,7 +92,7 @@ def _run_households(job: ExportJob, path: Path) -> int:
         ExportJob.objects.filter(pk=job.pk).update(progress=percent, rows=done)
 
     written = household_list_xlsx(request, path, on_progress=progress)
-    if may_see_personal_data(user=job.owner):
+    if may_see_personal_data(viewer=viewer_of(job.owner)):
         from households.models import PersonalDataAccess
         from households.personal_data import personal_data_access_record
 

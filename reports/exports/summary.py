@@ -24,23 +24,26 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from programmes.groups import HouseholdGroup
 from provinces.models import LEGACY_VALID_TO, REORGANISATION_DATE, AdministrativeUnit, UnitSuccession, end_of_year
 from provinces.selectors import default_successors, primary_predecessors, scope_filter, units_in_force
 from reports import publications
 from reports.exports.workbook import Formats, new_workbook, print_setup, rate_value, text, write_number_or_blank
-from reports.models import PovertyAggregate, PovertyGroup
+from reports.models import PovertyAggregate
 from reports.models_publications import PublicationFigure
 from reports.selectors import (
-    COUNT_FIELDS,
     CURRENT,
     LEGACY,
     VIEWS,
     PovertyFigures,
+    figures_of,
+    figures_summed,
     natural_view,
     poverty_under,
 )
 
 COMMUNE, DISTRICT = AdministrativeUnit.Level.COMMUNE, AdministrativeUnit.Level.DISTRICT
+ALL_HOUSEHOLDS = gettext_lazy("Tất cả các hộ")  # the workbook's own label of the group "all"
 TOTAL = "total"
 GROUP = "group"
 HEADER_FIRST, HEADER_LAST = 6, 8  # two header rows and the column-number row
@@ -98,33 +101,8 @@ class SummaryReport:
 # --- reading the aggregates ----------------------------------------------------------------------------------------
 
 
-def _figures(row: PovertyAggregate, *, unit: AdministrativeUnit, view: str) -> PovertyFigures:
-    return PovertyFigures(
-        unit=unit, year=row.year, group=row.group, total_households=row.total_households,
-        **{name: getattr(row, name) for name in COUNT_FIELDS},
-        standard=row.standard, computed_at=row.computed_at, view=view,
-    )
-
-
-def _summed(unit: AdministrativeUnit, year: int, view: str, rows: list[PovertyAggregate],
-            codes: dict[int, str]) -> PovertyFigures | None:
-    """The sum of `rows` shown under `unit` (a remapped figure); the denominator is unknown if any row's is."""
-    if not rows:
-        return None
-    totals = [row.total_households for row in rows]
-    standards = sorted({row.standard for row in rows if row.standard})
-    stamps = [row.computed_at for row in rows if row.computed_at]
-    return PovertyFigures(
-        unit=unit, year=year, group=PovertyGroup.ALL,
-        total_households=sum(totals) if all(total is not None for total in totals) else None,
-        **{name: sum(getattr(row, name) for row in rows) for name in COUNT_FIELDS},
-        standard=standards[-1] if standards else "", computed_at=max(stamps) if stamps else None,
-        view=view, remapped=True, sources=tuple(sorted(codes.get(row.unit_id, "") for row in rows)),
-    )
-
-
 def _tree_lines(top: AdministrativeUnit, units: list[AdministrativeUnit],
-                figures_of: dict[int, PovertyFigures | None], total: PovertyFigures | None) -> list[SummaryLine]:
+                by_unit: dict[int, PovertyFigures | None], total: PovertyFigures | None) -> list[SummaryLine]:
     """The total line, then each child of `top` (districts: a subtotal followed by its communes), by code."""
     children: dict[int, list[AdministrativeUnit]] = defaultdict(list)
     for unit in units:
@@ -137,12 +115,12 @@ def _tree_lines(top: AdministrativeUnit, units: list[AdministrativeUnit],
     for child in children[top.pk]:
         if child.level == DISTRICT:
             district_number += 1
-            lines.append(SummaryLine(DISTRICT, roman(district_number), child, figures_of.get(child.pk)))
+            lines.append(SummaryLine(DISTRICT, roman(district_number), child, by_unit.get(child.pk)))
             for number, commune in enumerate(children[child.pk], start=1):
-                lines.append(SummaryLine(COMMUNE, str(number), commune, figures_of.get(commune.pk)))
+                lines.append(SummaryLine(COMMUNE, str(number), commune, by_unit.get(commune.pk)))
         else:
             commune_number += 1
-            lines.append(SummaryLine(COMMUNE, str(commune_number), child, figures_of.get(child.pk)))
+            lines.append(SummaryLine(COMMUNE, str(commune_number), child, by_unit.get(child.pk)))
     return lines
 
 
@@ -161,11 +139,11 @@ def _natural(unit: AdministrativeUnit, year: int, view: str) -> list[SummaryLine
     publication = publications.publication_of(unit=unit, year=year)
     source = (PublicationFigure.objects.filter(publication=publication) if publication is not None
               else PovertyAggregate.objects)
-    rows = source.filter(year=year, group=PovertyGroup.ALL).filter(
+    rows = source.filter(year=year, group=HouseholdGroup.ALL).filter(
         scope_filter(unit=unit, prefix="unit")
     )
-    figures_of = {row.unit_id: _figures(row, unit=by_pk.get(row.unit_id, unit), view=view) for row in rows}
-    return _tree_lines(unit, units, figures_of, figures_of.get(unit.pk))
+    by_unit = {row.unit_id: figures_of(row, unit=by_pk.get(row.unit_id, unit), view=view) for row in rows}
+    return _tree_lines(unit, units, by_unit, by_unit.get(unit.pk))
 
 
 def _legacy_year_under_current(unit: AdministrativeUnit, year: int) -> list[SummaryLine]:
@@ -178,17 +156,17 @@ def _legacy_year_under_current(unit: AdministrativeUnit, year: int) -> list[Summ
     )
     target_of = default_successors(unit_ids=set(predecessors))
     rows = list(
-        PovertyAggregate.objects.filter(unit_id__in=list(target_of), year=year, group=PovertyGroup.ALL,
+        PovertyAggregate.objects.filter(unit_id__in=list(target_of), year=year, group=HouseholdGroup.ALL,
                                         level=COMMUNE).select_related("unit")
     )
-    codes = {row.unit_id: row.unit.code for row in rows}
     grouped: dict[int, list[PovertyAggregate]] = defaultdict(list)
     for row in rows:
         if target_of[row.unit_id] in communes:
             grouped[target_of[row.unit_id]].append(row)
     by_pk = {item.pk: item for item in today_units}
-    figures_of = {pk: _summed(by_pk[pk], year, CURRENT, items, codes) for pk, items in grouped.items()}
-    return _tree_lines(unit, today_units, figures_of, poverty_under(unit=unit, year=year, view=CURRENT))
+    by_unit = {pk: figures_summed(unit=by_pk[pk], year=year, group=HouseholdGroup.ALL, view=CURRENT, rows=items)
+               for pk, items in grouped.items()}
+    return _tree_lines(unit, today_units, by_unit, poverty_under(unit=unit, year=year, view=CURRENT))
 
 
 def _current_year_under_legacy(unit: AdministrativeUnit, year: int) -> list[SummaryLine]:
@@ -201,18 +179,18 @@ def _current_year_under_legacy(unit: AdministrativeUnit, year: int) -> list[Summ
     primary = {pk: predecessor for pk, predecessor in primary_predecessors(unit_ids=set(successors)).items()
                if predecessor in communes}
     rows = list(
-        PovertyAggregate.objects.filter(unit_id__in=list(primary), year=year, group=PovertyGroup.ALL, level=COMMUNE)
+        PovertyAggregate.objects.filter(unit_id__in=list(primary), year=year, group=HouseholdGroup.ALL, level=COMMUNE)
         .select_related("unit")
     )
-    codes = {row.unit_id: row.unit.code for row in rows}
     grouped: dict[int, list[PovertyAggregate]] = defaultdict(list)
     for row in rows:
         commune = by_pk[primary[row.unit_id]]
         grouped[commune.pk].append(row)
         if commune.parent_id in by_pk and commune.parent_id != unit.pk:
             grouped[commune.parent_id].append(row)
-    figures_of = {pk: _summed(by_pk[pk], year, LEGACY, items, codes) for pk, items in grouped.items()}
-    return _tree_lines(unit, legacy_units, figures_of, poverty_under(unit=unit, year=year, view=LEGACY))
+    by_unit = {pk: figures_summed(unit=by_pk[pk], year=year, group=HouseholdGroup.ALL, view=LEGACY, rows=items)
+               for pk, items in grouped.items()}
+    return _tree_lines(unit, legacy_units, by_unit, poverty_under(unit=unit, year=year, view=LEGACY))
 
 
 def summary_build(*, unit: AdministrativeUnit, year: int, view: str | None = None) -> SummaryReport:
@@ -236,13 +214,13 @@ def summary_build(*, unit: AdministrativeUnit, year: int, view: str | None = Non
 def _groups(unit: AdministrativeUnit, year: int, view: str, total: PovertyFigures | None) -> list[SummaryLine]:
     """All households, then the groups that have figures: ethnic-minority households, female heads, the communes
     of poor districts. One query in the year's own units, a few per group otherwise."""
-    wanted = [PovertyGroup.ETHNIC_MINORITY, PovertyGroup.FEMALE_HEAD, PovertyGroup.POOR_DISTRICT]
+    wanted = [HouseholdGroup.ETHNIC_MINORITY, HouseholdGroup.FEMALE_HEAD, HouseholdGroup.POOR_DISTRICT]
     if view == natural_view(year):
         rows = PovertyAggregate.objects.filter(unit=unit, year=year, group__in=wanted)
-        by_group = {row.group: _figures(row, unit=unit, view=view) for row in rows}
+        by_group = {row.group: figures_of(row, unit=unit, view=view) for row in rows}
     else:
         by_group = {group: poverty_under(unit=unit, year=year, view=view, group=group) for group in wanted}
-    lines = [SummaryLine(GROUP, "1", unit, total, label=str(PovertyGroup.ALL.label))]
+    lines = [SummaryLine(GROUP, "1", unit, total, label=str(ALL_HOUSEHOLDS))]
     for group in wanted:
         if by_group.get(group) is not None:
             lines.append(SummaryLine(GROUP, str(len(lines) + 1), unit, by_group[group], label=str(group.label)))

@@ -1,23 +1,21 @@
 """Thin Celery adapter over `reports.exports.jobs` (docs/architecture.md, Conventions). Registered with the worker by
-`config/celery.py` (`autodiscover_tasks(["reports.exports"])`)."""
+`config/celery.py` (`autodiscover_tasks(["reports.exports"])`). The jobs module never imports this one: it queues
+"reports.export_job_run" by name (`config.followups.after_commit`)."""
 
 from celery import shared_task
 
 from config.celery import app
+from reports.exports.jobs import export_job_run, export_jobs_sweep
 
 
 @shared_task(bind=True, acks_late=True, name="reports.export_job_run")
 def export_job_run_task(self, job_id: int) -> str | None:
-    from reports.exports.jobs import export_job_run
-
     job = export_job_run(job_id=job_id)
     return job.status if job is not None else None
 
 
 @shared_task(name="reports.export_jobs_sweep")
 def export_jobs_sweep_task() -> list[int]:
-    from reports.exports.jobs import export_jobs_sweep
-
     return list(export_jobs_sweep())
 
 

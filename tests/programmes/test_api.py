@@ -3,7 +3,7 @@
 import pytest
 from rest_framework.authtoken.models import Token
 
-from programmes.models import TargetGroup
+from programmes.groups import HouseholdGroup
 from programmes.services import poverty_target_set
 from provinces.models import Role
 from tests.factories import DistrictFactory, ProfileFactory
@@ -109,7 +109,7 @@ def test_targets_query_count_is_constant(client, units, people, standard, django
     login(client, "so_bk")
     with django_assert_num_queries(4) as one:  # session, user with profile and unit (scope), count, page
         client.get(TARGETS, {"year": 2023})
-    for group in (TargetGroup.ETHNIC_MINORITY, TargetGroup.HIGH_POVERTY_COMMUNE):
+    for group in (HouseholdGroup.ETHNIC_MINORITY, HouseholdGroup.HIGH_POVERTY_COMMUNE):
         poverty_target_set(unit=units["province"], year=2023, group=group, entered_as="points", value="3",
                            acting_user=staff)
     for code in ("067", "068"):

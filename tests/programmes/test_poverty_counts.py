@@ -6,7 +6,8 @@ from decimal import Decimal as D
 import pytest
 
 from households.models import HouseholdReview
-from programmes.models import HouseholdGroupTotal, TargetGroup
+from programmes.groups import HouseholdGroup
+from programmes.models import HouseholdGroupTotal
 from programmes.selectors import poverty_counts, poverty_counts_for_units
 from tests.programmes.conftest import add_reviews, set_total
 from tests.provinces.conftest import add_communes
@@ -64,18 +65,18 @@ def test_a_partial_review_is_not_complete_and_has_no_rate(bac_kan_2022):
 
 def test_groups(bac_kan_2022):
     units = bac_kan_2022
-    poor_district = poverty_counts(unit=units["province"], year=2022, group=TargetGroup.POOR_DISTRICT)
+    poor_district = poverty_counts(unit=units["province"], year=2022, group=HouseholdGroup.POOR_DISTRICT)
     assert (poor_district.total_households, poor_district.poor, poor_district.communes_total) == (2000, 200, 1)
-    assert poverty_counts(unit=units["na_ri"], year=2022, group=TargetGroup.POOR_DISTRICT) is None
-    assert poverty_counts(unit=units["cho_ra"], year=2022, group=TargetGroup.POOR_DISTRICT).poor == 200
-    high = poverty_counts(unit=units["province"], year=2022, group=TargetGroup.HIGH_POVERTY_COMMUNE)
+    assert poverty_counts(unit=units["na_ri"], year=2022, group=HouseholdGroup.POOR_DISTRICT) is None
+    assert poverty_counts(unit=units["cho_ra"], year=2022, group=HouseholdGroup.POOR_DISTRICT).poor == 200
+    high = poverty_counts(unit=units["province"], year=2022, group=HouseholdGroup.HIGH_POVERTY_COMMUNE)
     assert (high.total_households, high.poor) == (2000, 200)
-    minority = poverty_counts(unit=units["province"], year=2022, group=TargetGroup.ETHNIC_MINORITY)
+    minority = poverty_counts(unit=units["province"], year=2022, group=HouseholdGroup.ETHNIC_MINORITY)
     assert (minority.poor, minority.total_households, minority.is_complete) == (100, None, True)
     assert minority.poverty_rate is None  # no denominator for ethnic-minority households yet
-    HouseholdGroupTotal.objects.create(unit=units["province"], year=2022, group=TargetGroup.ETHNIC_MINORITY,
+    HouseholdGroupTotal.objects.create(unit=units["province"], year=2022, group=HouseholdGroup.ETHNIC_MINORITY,
                                        total_households=2000)
-    minority = poverty_counts(unit=units["province"], year=2022, group=TargetGroup.ETHNIC_MINORITY)
+    minority = poverty_counts(unit=units["province"], year=2022, group=HouseholdGroup.ETHNIC_MINORITY)
     assert minority.poverty_rate == D("5.00")
 
 
@@ -92,4 +93,4 @@ def test_query_count_does_not_grow_with_units_or_households(bac_kan_2022, django
         counts = poverty_counts_for_units(units=many, year=2022)
     assert counts[units["province"].pk].poor == 660 and counts[units["province"].pk].total_households == 7000
     with django_assert_num_queries(6):  # + the entered group totals
-        poverty_counts_for_units(units=many, year=2022, group=TargetGroup.ETHNIC_MINORITY)
+        poverty_counts_for_units(units=many, year=2022, group=HouseholdGroup.ETHNIC_MINORITY)

@@ -10,7 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from config.api import ApplicationError
-from programmes.models import PovertyTarget, TargetGroup
+from programmes.groups import HouseholdGroup
+from programmes.models import PovertyTarget
 from programmes.services import (
     household_group_total_set,
     poverty_target_cascade_apply,
@@ -165,20 +166,20 @@ def test_the_task_is_a_thin_adapter_and_runs_nightly(world):
 
 
 def test_group_denominators(world):
-    minority = poverty_target_set(unit=world["province"], year=2023, group=TargetGroup.ETHNIC_MINORITY,
+    minority = poverty_target_set(unit=world["province"], year=2023, group=HouseholdGroup.ETHNIC_MINORITY,
                                   entered_as="points", value="3", is_minimum=True, acting_user=world["staff"])
     assert minority.baseline_rate is None and minority.status == ""
-    household_group_total_set(unit=world["province"], year=2022, group=TargetGroup.ETHNIC_MINORITY, total=1000,
+    household_group_total_set(unit=world["province"], year=2022, group=HouseholdGroup.ETHNIC_MINORITY, total=1000,
                               acting_user=world["staff"])
     minority.refresh_from_db()
     assert (minority.baseline_rate, minority.target_rate, minority.households_to_exit) == (D("12.00"), D("9.00"), 30)
     with pytest.raises(ApplicationError):
-        household_group_total_set(unit=world["province"], year=2022, group=TargetGroup.ALL, total=1,
+        household_group_total_set(unit=world["province"], year=2022, group=HouseholdGroup.ALL, total=1,
                                   acting_user=world["staff"])
     with pytest.raises(PermissionDenied):
-        household_group_total_set(unit=world["province"], year=2022, group=TargetGroup.ETHNIC_MINORITY, total=1,
+        household_group_total_set(unit=world["province"], year=2022, group=HouseholdGroup.ETHNIC_MINORITY, total=1,
                                   acting_user=world["officer"])
-    poor = poverty_target_set(unit=world["province"], year=2023, group=TargetGroup.POOR_DISTRICT,
+    poor = poverty_target_set(unit=world["province"], year=2023, group=HouseholdGroup.POOR_DISTRICT,
                               entered_as="points", value="5", is_minimum=True, acting_user=world["staff"])
     assert (poor.baseline_rate, poor.target_rate, poor.households_to_exit) == (D("10.00"), D("5.00"), 100)
 

@@ -58,7 +58,7 @@ def test_bad_data_is_refused_whole(db, tmp_path):
 
 
 def test_load_reference_data_loads_the_structure():
-    from provinces.management.commands.load_reference_data import Command
+    from reports.management.commands.load_reference_data import Command
 
     labels = [label for label, _loader in Command()._other_loaders()]
     assert "Cơ cấu chương trình" in labels

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.db.models import Q
 from django.test import TestCase
 
-from households.importing.commit import import_batch_revert
+from households.importing.services import import_batch_revert
 from households.models import Household, HouseholdReview, ImportBatch
 from programmes.models import HouseholdGroupTotal
 from provinces.models import LEGACY_VALID_FROM, LEGACY_VALID_TO, REORGANISATION_DATE, HouseholdTotal, UnitSuccession

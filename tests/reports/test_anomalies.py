@@ -9,17 +9,17 @@ from django.urls import reverse
 
 from households.services import standards_load
 from reports.anomalies import DEFAULT_THRESHOLDS, detect, thresholds
-from reports.dashboard import Figures
+from reports.selectors import PovertyFigures
 from tests.factories import CommuneFactory
 from tests.households.factories import HouseholdFactory, record
 from tests.reports.dashboard_data import aggregate
 
 
-def fig(**values) -> Figures:
+def fig(**values) -> PovertyFigures:
     base = {"year": 2023, "group": "all", "standard": "2022-2025", "total_households": 1000, "reviewed": 1000,
             "poor": 0, "escaped": 1}
     base.update(values)
-    return Figures(**base)
+    return PovertyFigures(**base)
 
 
 def rules(now, before=None, limits=DEFAULT_THRESHOLDS):

@@ -17,7 +17,8 @@ from provinces.models import (
     UnitSuccession,
 )
 from reports.aggregates import recompute_all
-from reports.dashboard import Figures, year_elapsed_percent
+from reports.dashboard import year_elapsed_percent
+from reports.selectors import PovertyFigures
 from tests.factories import CommuneFactory, DistrictFactory, ProfileFactory, ProvinceFactory
 from tests.households.factories import HouseholdFactory, record
 from tests.reports.dashboard_data import aggregate, money, target
@@ -192,9 +193,10 @@ def test_share_of_the_year_elapsed(_case, year, today, expected):
 
 
 def test_rates_without_a_denominator_are_unknown():
-    figures = Figures(year=2023, group="all", standard="2022-2025", total_households=None, poor=5, near_poor=3)
-    assert (figures.poverty_rate, figures.near_poor_rate, figures.multidimensional_rate) == (None, None, None)
-    zero = Figures(year=2023, group="all", standard="2022-2025", total_households=0, poor=0)
+    figures = PovertyFigures(year=2023, group="all", standard="2022-2025", total_households=None, poor=5, near_poor=3)
+    rates = (figures.poverty_rate, figures.near_poverty_rate, figures.multidimensional_poverty_rate)
+    assert rates == (None, None, None)
+    zero = PovertyFigures(year=2023, group="all", standard="2022-2025", total_households=0, poor=0)
     assert zero.poverty_rate is None
 
 

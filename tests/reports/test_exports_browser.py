@@ -36,7 +36,7 @@ def reviewed(units, people, settings, tmp_path):
 
 def test_reports_page_downloads_and_polls_an_export_job(live_server, reviewed, people, tmp_path, monkeypatch):
     queued = []  # the task is recorded, not sent: the job waits in `queued`, as it would for a busy worker
-    monkeypatch.setattr(tasks.export_job_run_task, "delay", queued.append)
+    monkeypatch.setattr(tasks.export_job_run_task, "delay", lambda job_id: queued.append(job_id))
     with browser_page() as page:
         log_in(page, live_server.url, "canbo_nari", TEST_PASSWORD)
         page.goto(f"{live_server.url}/reports/")

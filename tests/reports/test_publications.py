@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.test import TestCase
 
 from households import cycle
-from households.importing.pipeline import import_batch_create
+from households.importing.services import import_batch_create
 from households.models import HouseholdReview, ImportBatch
 from reports.publications import publication_create
 from tests import DATA

@@ -5,7 +5,7 @@ approve every district and publish; the dashboard then says the figures are offi
 import pytest
 
 from households import cycle
-from households.importing.pipeline import import_batch_create
+from households.importing.services import import_batch_create
 from tests import DATA
 from tests.browser import ARTIFACTS, browser_page, log_in
 from tests.factories import TEST_PASSWORD

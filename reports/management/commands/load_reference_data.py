@@ -1,7 +1,12 @@
+"""`manage.py load_reference_data`: every app's reference data. It lives in `reports`, the highest app, because it
+calls the loaders of provinces, households and programmes (an app never imports the apps above it)."""
+
 import time
 
 from django.core.management.base import BaseCommand
 
+from households.services import standards_load
+from programmes.services import programme_structure_load
 from provinces.services import domain_flags_load, roles_ensure, units_reference_load
 
 
@@ -26,7 +31,4 @@ class Command(BaseCommand):
 
     def _other_loaders(self):
         """Each app's reference data, as the app provides it."""
-        from households.services import standards_load
-        from programmes.services import programme_structure_load
-
         return [("Chuẩn nghèo", standards_load), ("Cơ cấu chương trình", programme_structure_load)]
