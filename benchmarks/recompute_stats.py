@@ -9,13 +9,21 @@ then measures
       (token of a leadership user; goal p95 ≤ 50 ms) and the dashboard `/` (session of the same user; goal
       p95 ≤ 150 ms), each beside a floor served by the same stack in the same run (benchmarks/floor_urls.py: an
       authenticated view answering a fixed JSON of the same size, enabled only by the benchmark's settings), with
-      each endpoint's throughput printed as a share of its floor's (issue 22: goal ≥ 0.5);
+      each endpoint's throughput printed as a share of its floor's (issue 22: goal ≥ 0.5). Every stats answer the
+      load asks for is fetched once first (the cache then holds them: reads between two recomputes; the time a
+      miss takes is printed apart), and each endpoint and its floor run in --rounds alternating turns, so that
+      what else the machine runs weighs on both alike. The CPU per request (web workers, the PostgreSQL backends
+      of this database, the load generator) is printed too: it varies less than latency on a shared machine;
   (d) with --export, the household-list export benchmark of the exports helper (benchmarks/export_households.py)
       against the same database.
 
     createdb -h 127.0.0.1 -U postgres bench_stats
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_stats .venv/bin/python benchmarks/recompute_stats.py \\
-        [--reviews 2000000] [--clients 20] [--seconds 20] [--workers 3] [--export]
+        [--reviews 2000000] [--clients 20] [--seconds 20] [--workers 3] [--rounds 4] [--export] [--reads-only]
+
+--reads-only measures (c) alone on the data already loaded (no recompute timings): the quick way to re-measure
+issue 22. Set CACHE_URL to a Redis database of its own, as in production (without it each web worker keeps its own
+local-memory cache, and the warm-up fills only some of them).
 
 --reviews 200000 runs the same at a tenth of the size (quicker to load; the figures are then not issue 8's).
 Use a scratch database: it is migrated, loaded with reference data and filled (a second run reuses the reviews).
@@ -242,12 +250,14 @@ async def _load(url_for, *, headers: dict, cookies: dict, clients: int, seconds:
         lines.append("Cookie: " + "; ".join(f"{name}={value}" for name, value in cookies.items()))
     extra = "".join(f"{line}\r\n" for line in lines)
     stop = time.perf_counter() + seconds
-    cpu = time.process_time()
 
     async def client(seed: int):
         rng = random.Random(seed)
         while time.perf_counter() < stop:
-            url = urlsplit(url_for(rng))
+            full = url_for(rng)
+            if full is None:  # fetch_each: nothing left to ask
+                break
+            url = urlsplit(full)
             target = url.path + (f"?{url.query}" if url.query else "")
             started = time.perf_counter()
             reader, writer = await asyncio.open_connection(url.hostname, url.port)
@@ -262,62 +272,117 @@ async def _load(url_for, *, headers: dict, cookies: dict, clients: int, seconds:
     await asyncio.gather(*(client(i) for i in range(clients)))
     if errors:
         log(f"  {len(errors)} non-200 responses, e.g. {errors[:3]}")
-    if latencies:
-        log(f"  (load generator's own CPU: {(time.process_time() - cpu) * 1000 / len(latencies):.2f} ms a request)")
     return latencies
 
 
-def _cpu_of(keep) -> float:
-    """CPU seconds (user + system) used so far by the processes `keep(pid, parent pid, name)` selects (Linux
-    /proc): figures that, unlike latency, do not depend much on what else the machine is running."""
-    total = 0
+def _cpu_of(keep) -> dict[int, int]:
+    """CPU time (user + system, in clock ticks) used so far by each process `keep(pid, parent pid, name)` selects
+    (Linux /proc): figures that, unlike latency, do not depend much on what else the machine is running."""
+    used = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             head, tail = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)
-        except OSError:
+            fields = tail.split()
+            if keep(int(entry), int(fields[1]), head.split("(", 1)[1]):
+                used[int(entry)] = int(fields[11]) + int(fields[12])
+        except OSError:  # the process ended meanwhile
             continue
-        fields = tail.split()
-        if keep(int(entry), int(fields[1]), head.split("(", 1)[1]):
-            total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+    return used
 
 
-def workers_cpu(master: int) -> float:
-    """CPU seconds used so far by the gunicorn workers of `master`."""
+def cpu_since(before: dict[int, int], now: dict[int, int]) -> float:
+    """CPU seconds used between two readings of `_cpu_of`, by the processes alive at the second (a process that
+    ended meanwhile, e.g. a database connection closed at its CONN_MAX_AGE, is left out rather than counted as
+    negative)."""
+    return sum(ticks - before.get(pid, 0) for pid, ticks in now.items()) / os.sysconf("SC_CLK_TCK")
+
+
+def workers_cpu(master: int) -> dict[int, int]:
+    """CPU used so far by each gunicorn worker of `master`."""
     return _cpu_of(lambda pid, parent, name: parent == master)
 
 
-def postgres_cpu() -> float:
-    """CPU seconds used so far by the PostgreSQL server's processes (the backends answering the web workers)."""
-    return _cpu_of(lambda pid, parent, name: name == "postgres")
+def postgres_cpu() -> dict[int, int]:
+    """CPU used so far by each of the PostgreSQL backends connected to the benchmark's database (the ones answering
+    the web workers; not those of other databases on the same server, whose CPU would come and go with them)."""
+    title = f" {connection.settings_dict['NAME']} ".encode()
+
+    def ours(pid, parent, name):
+        return name == "postgres" and title in Path(f"/proc/{pid}/cmdline").read_bytes()
+
+    return _cpu_of(ours)
 
 
-def measured(label: str, master: int, run, seconds: float) -> float:
-    """Run the load `run()`, then print its latencies and the CPU it cost per request: web workers, PostgreSQL.
-    Returns the throughput (requests a second)."""
-    web, database = workers_cpu(master), postgres_cpu()
-    latencies = run()
-    report(label, latencies, seconds)
-    log(f"    CPU per request: web workers {(workers_cpu(master) - web) * 1000 / len(latencies):.1f} ms, "
-        f"PostgreSQL {(postgres_cpu() - database) * 1000 / len(latencies):.1f} ms; "
-        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-    return len(latencies) / seconds
+class Phase:
+    """One endpoint's share of the load: its latencies and the CPU its requests cost (web workers, PostgreSQL),
+    summed over the rounds in which it ran."""
+
+    def __init__(self, label: str, master: int, run):
+        self.label, self.master, self.run = label, master, run
+        self.latencies: list[float] = []
+        self.seconds = self.web = self.database = self.client = 0.0
+
+    def round(self, seconds: float) -> None:
+        web, database, client = workers_cpu(self.master), postgres_cpu(), time.process_time()
+        self.latencies += self.run(seconds)
+        self.client += time.process_time() - client
+        self.web += cpu_since(web, workers_cpu(self.master))
+        self.database += cpu_since(database, postgres_cpu())
+        self.seconds += seconds
+
+    @property
+    def throughput(self) -> float:
+        return len(self.latencies) / self.seconds
+
+    @property
+    def cpu(self) -> float:
+        """CPU seconds a request: web workers, PostgreSQL and the load generator."""
+        return (self.web + self.database + self.client) / len(self.latencies)
+
+    def p95(self) -> float:
+        return percentile(self.latencies, 0.95)
+
+    def report(self) -> None:
+        report(self.label, self.latencies, self.seconds)
+        count = len(self.latencies)
+        log(f"    CPU per request: web workers {self.web * 1000 / count:.1f} ms, "
+            f"PostgreSQL {self.database * 1000 / count:.1f} ms, load generator {self.client * 1000 / count:.1f} ms; "
+            f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+
+
+def alternated(phases: list[Phase], *, seconds: float, rounds: int) -> None:
+    """Each phase for `seconds` in all, in `rounds` turns taken in alternation (floor, endpoint, floor, …), so that
+    a change in what else the machine runs weighs on the floor and on the endpoint alike."""
+    for _ in range(rounds):
+        for phase in phases:
+            phase.round(seconds / rounds)
+    for phase in phases:
+        phase.report()
+
+
+def percentile(latencies: list[float], p: float) -> float:
+    ordered = sorted(latencies)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * p))] * 1000
 
 
 def report(label: str, latencies: list[float], seconds: float) -> None:
-    ordered = sorted(latencies)
-
-    def pct(p):
-        return ordered[min(len(ordered) - 1, int(len(ordered) * p))] * 1000
-
-    log(f"{label}: {len(ordered):,} requests in {seconds:.0f} s ({len(ordered) / seconds:,.0f}/s); "
-        f"p50 {pct(0.50):.1f} ms, p95 {pct(0.95):.1f} ms, p99 {pct(0.99):.1f} ms, "
-        f"mean {statistics.fmean(ordered) * 1000:.1f} ms")
+    log(f"{label}: {len(latencies):,} requests in {seconds:.0f} s ({len(latencies) / seconds:,.0f}/s); "
+        f"p50 {percentile(latencies, 0.50):.1f} ms, p95 {percentile(latencies, 0.95):.1f} ms, "
+        f"p99 {percentile(latencies, 0.99):.1f} ms, mean {statistics.fmean(latencies) * 1000:.1f} ms")
 
 
-def latency(province: AdministrativeUnit, *, clients: int, seconds: float, workers: int) -> None:
+def fetch_each(urls: list[str], *, headers: dict, clients: int) -> float:
+    """Every URL once, by `clients` concurrent clients; the seconds it took (the warm-up: it fills the cache)."""
+    pending = list(urls)
+    started = time.perf_counter()
+    load(lambda rng: pending.pop() if pending else None, headers=headers, cookies={}, clients=clients,
+         seconds=3600)
+    return time.perf_counter() - started
+
+
+def latency(province: AdministrativeUnit, *, clients: int, seconds: float, workers: int, rounds: int) -> None:
     token, session_key = leader_credentials(province)
     codes = [province.code, *AdministrativeUnit.objects.filter(parent=province).values_list("code", flat=True)]
     codes += list(AdministrativeUnit.objects.filter(parent__parent=province).values_list("code", flat=True)[:200])
@@ -353,23 +418,40 @@ def latency(province: AdministrativeUnit, *, clients: int, seconds: float, worke
         floor_check = requests.get(api_floor, headers=api_headers, timeout=30)
         log(f"floor check: {floor_check.status_code}, {len(floor_check.content):,} bytes; anonymous: "
             f"{requests.get(api_floor, timeout=30).status_code}")
-        for _round in range(2):  # warm-up
-            load(stats_url, headers=api_headers, cookies={}, clients=clients, seconds=seconds / 4)
-        load(lambda rng: api_floor, headers=api_headers, cookies={}, clients=clients, seconds=seconds / 4)
-        floor_api = measured(f"(c) floor, token, {len(check.content):,} bytes of JSON, {clients} clients",
-                             server.pid, lambda: load(lambda rng: api_floor, headers=api_headers, cookies={},
-                                                      clients=clients, seconds=seconds), seconds)
-        stats = measured(f"(c) GET /api/v1/stats/poverty/, {clients} clients", server.pid, lambda: load(
-            stats_url, headers=api_headers, cookies={}, clients=clients, seconds=seconds), seconds)
-        load(lambda rng: f"{base}/", headers={}, cookies=cookie, clients=clients, seconds=seconds / 4)
-        floor_page = measured(f"(c) floor, session, {len(page.content):,} bytes, {clients} clients", server.pid,
-                              lambda: load(lambda rng: page_floor, headers={}, cookies=cookie, clients=clients,
-                                           seconds=seconds), seconds)
-        dashboard = measured(f"(c) GET / (dashboard, leadership), {clients} clients", server.pid, lambda: load(
-            lambda rng: f"{base}/", headers={}, cookies=cookie, clients=clients, seconds=seconds), seconds)
-        log(f"(c) throughput as a share of the floor's (goal >= 0.5): stats API {stats / floor_api:.2f} "
-            f"({stats:,.0f}/s against {floor_api:,.0f}/s), dashboard {dashboard / floor_page:.2f} "
-            f"({dashboard:,.0f}/s against {floor_page:,.0f}/s)")
+        # Warm-up: every answer the load asks for once (the cache then holds them all: these are reads of cached
+        # figures, as between two recomputes), then each endpoint briefly. What a miss costs is printed apart.
+        every = [f"{base}/api/v1/stats/poverty/?unit={code}&year={year}" for code in codes for year in YEARS]
+        took = fetch_each(every, headers=api_headers, clients=clients)
+        log(f"warm-up: {len(every):,} stats API answers built and cached in {took:.1f} s "
+            f"({took * 1000 / len(every):.1f} ms each with {clients} clients)")
+
+        def runner(url_for, headers, cookies):
+            return lambda span: load(url_for, headers=headers, cookies=cookies, clients=clients, seconds=span)
+
+        floor_api_run = runner(lambda rng: api_floor, api_headers, {})
+        stats_run = runner(stats_url, api_headers, {})
+        floor_page_run = runner(lambda rng: page_floor, {}, cookie)
+        dashboard_run = runner(lambda rng: f"{base}/", {}, cookie)
+        for run in (floor_api_run, stats_run, floor_page_run, dashboard_run):
+            run(min(seconds / 4, 3))
+        floor_api = Phase(f"(c) floor, token, {len(check.content):,} bytes of JSON, {clients} clients", server.pid,
+                          floor_api_run)
+        stats = Phase(f"(c) GET /api/v1/stats/poverty/, {clients} clients", server.pid, stats_run)
+        alternated([floor_api, stats], seconds=seconds, rounds=rounds)
+        floor_page = Phase(f"(c) floor, session, {len(page.content):,} bytes, {clients} clients", server.pid,
+                           floor_page_run)
+        dashboard = Phase(f"(c) GET / (dashboard, leadership), {clients} clients", server.pid, dashboard_run)
+        alternated([floor_page, dashboard], seconds=seconds, rounds=rounds)
+        stats_ratio = stats.throughput / floor_api.throughput
+        dashboard_ratio = dashboard.throughput / floor_page.throughput
+        log(f"(c) issue 22, reads under {clients} clients as a share of the floor's throughput (goal >= 0.5; in "
+            f"brackets the floor's CPU a request over the endpoint's, which other load on the machine moves less):")
+        log(f"    stats API: {stats.throughput:,.0f}/s against the floor's {floor_api.throughput:,.0f}/s: "
+            f"ratio {stats_ratio:.2f}, p95 {stats.p95():.0f} ms (by CPU a request: {floor_api.cpu / stats.cpu:.2f})")
+        log(f"    dashboard: {dashboard.throughput:,.0f}/s against the floor's {floor_page.throughput:,.0f}/s: "
+            f"ratio {dashboard_ratio:.2f}, p95 {dashboard.p95():.0f} ms "
+            f"(by CPU a request: {floor_page.cpu / dashboard.cpu:.2f})")
+        log(f"    {'met' if min(stats_ratio, dashboard_ratio) >= 0.5 else 'NOT met'}")
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -381,6 +463,10 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers: 3 as in the production image")
+    parser.add_argument("--rounds", type=int, default=4,
+                        help="(c): each endpoint and its floor measured in this many alternating turns")
+    parser.add_argument("--reads-only", action="store_true",
+                        help="only (c), on the data already loaded (no recompute timings)")
     parser.add_argument("--export", action="store_true", help="also run benchmarks/export_households.py")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
@@ -392,11 +478,16 @@ def main() -> None:
     populate(args.reviews)
     total = HouseholdReview.objects.count()
     log(f"reviews in the database: {total:,}")
+    province = units_in_force(on=end_of_year(2024)).get(code=PROVINCES[-1])
+    if args.reads_only:
+        if not PovertyAggregate.objects.exists():
+            timed("(b) full recompute", poverty_recompute)
+        latency(province, clients=args.clients, seconds=args.seconds, workers=args.workers, rounds=args.rounds)
+        return
 
     timed("(b) full recompute, first run", poverty_recompute)
     timed("(b) full recompute", poverty_recompute)
     log(f"    aggregate rows: {PovertyAggregate.objects.count():,}")
-    province = units_in_force(on=end_of_year(2024)).get(code=PROVINCES[-1])
     changed = simulate_import(province, 2024, 100_000)
     timed(f"(a) incremental recompute of a province after {changed:,} reviews rewritten", poverty_recompute,
           unit=province, year=2024)
@@ -404,7 +495,7 @@ def main() -> None:
     timed("    incremental recompute of one district, 2024", poverty_recompute, unit=district, year=2024)
     timed("    incremental recompute of one district, 2022 (later years too)", poverty_recompute, unit=district,
           year=2022)
-    latency(province, clients=args.clients, seconds=args.seconds, workers=args.workers)
+    latency(province, clients=args.clients, seconds=args.seconds, workers=args.workers, rounds=args.rounds)
     if args.export:
         subprocess.run([sys.executable, str(ROOT / "benchmarks/export_households.py")], check=True)  # noqa: S603
 

@@ -16,6 +16,7 @@ The cache is the `default` one: Redis in production (CACHE_URL), local memory in
 process then keeps its own entries; the version query keeps them all exact).
 """
 
+import functools
 import hashlib
 import logging
 from collections.abc import Callable
@@ -23,9 +24,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Q, Subquery
+from django.db import connection
+from django.http import HttpResponse
 
-from provinces.selectors import profile_of
+from provinces.viewer import viewer_of
 from reports.models import AggregateRun
 
 PREFIX = "stats:v1"
@@ -33,30 +35,48 @@ logger = logging.getLogger(__name__)
 
 
 def data_version() -> str:
-    """The newest aggregate run as "id.finish-time" ("0" before the first): one query on the primary key."""
+    """The newest aggregate run as "id.finish-time.newest-publication-change" ("0…" before the first run): one
+    query on two indexes. Hand-written SQL run on the cursor (the ORM's compilation of the same query cost more
+    CPU than the rest of a cache hit, on every request: issue 22)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_version_sql())
+        pk, finished_at, published = cursor.fetchone()
+    # Publishing and reopening a year change what is shown without a run (issue 17): part of the version.
+    if pk is None:
+        return f"0.{_stamp(published)}" if published is not None else "0"
+    return f"{pk}.{_stamp(finished_at)}.{_stamp(published)}"
+
+
+def _stamp(value) -> str:
+    """A datetime column as a key part (SQLite's cursor gives text, PostgreSQL's a datetime)."""
+    if value is None:
+        return ""
+    return str(value.timestamp()) if hasattr(value, "timestamp") else str(value)
+
+
+@functools.cache
+def _version_sql() -> str:
     from reports.models_publications import Publication
 
-    # Publishing and reopening a year change what is shown without a run: the newest publication change is part
-    # of the version, read in the same query.
-    changed = Publication.objects.order_by("-changed_at").values("changed_at")[:1]
-    newest = (AggregateRun.objects.order_by("-pk").annotate(published=Subquery(changed))
-              .values_list("pk", "finished_at", "published").first())
-    if newest is None:
-        stamp = Publication.objects.order_by("-changed_at").values_list("changed_at", flat=True).first()
-        return f"0.{stamp.timestamp()}" if stamp else "0"
-    pk, finished_at, published = newest
-    return f"{pk}.{finished_at.timestamp() if finished_at else ''}.{published.timestamp() if published else ''}"
+    quote = connection.ops.quote_name
+    run, publication = quote(AggregateRun._meta.db_table), quote(Publication._meta.db_table)
+    pk, finished = quote(AggregateRun._meta.pk.column), quote(AggregateRun._meta.get_field("finished_at").column)
+    changed = quote(Publication._meta.get_field("changed_at").column)
+    newest = f"FROM {run} ORDER BY {pk} DESC LIMIT 1"
+    return (f"SELECT (SELECT {pk} {newest}), (SELECT {finished} {newest}), "  # noqa: S608 (names from the models)
+            f"(SELECT {changed} FROM {publication} ORDER BY {changed} DESC LIMIT 1)")
 
 
-def scope_of(user) -> str:
-    """What the caller may see, as a key part: equal for two users exactly when their scopes are equal."""
-    if not user or not user.is_authenticated:
+def scope_of(viewer) -> str:
+    """What the caller may see, as a key part: equal for two callers exactly when their scopes are equal.
+    `viewer`: the request's `provinces.viewer.Viewer` (a user is accepted too)."""
+    viewer = viewer_of(viewer)
+    if not viewer.is_authenticated:
         return "anonymous"
-    profile = profile_of(user)
-    superuser = "s" if user.is_superuser else "u"
-    if profile is None:
+    superuser = "s" if viewer.is_superuser else "u"
+    if viewer.profile is None:
         return f"{superuser}:none"
-    return f"{superuser}:{profile.role}:{profile.unit_id}"
+    return f"{superuser}:{viewer.role}:{viewer.unit_id}"
 
 
 def key_for(kind: str, *parts: Any) -> str:
@@ -82,16 +102,49 @@ def cached(key: str, build: Callable[[], Any]) -> Any:
     return value
 
 
+# Stands for the CSRF token in a cached page (letters and digits: escaping leaves it as it is); each answer gets the
+# token of its own request in its place.
+CSRF_MARK = "csrftokenmark7Q2vX9kL4pW8nR3sT6yB1dF5hJ0mC"
+
+
+def page(request, key: str, build: Callable[[dict], str]) -> HttpResponse:
+    """A whole page (issue 22: its frame costs more to render than the rest of a cache hit), cached under `key`
+    (what its body is drawn from) with the user and the address asked for (the frame shows the user's name and
+    menu, and links back to the address), for `STATS_CACHE_SECONDS`. `build(extra)` renders the page with `extra`
+    added to its context: the CSRF token is rendered as `CSRF_MARK`, and each answer carries the token of its own
+    request. A page with messages to show (they are shown once) is rendered and never cached."""
+    from django.contrib.messages import get_messages
+    from django.middleware.csrf import get_token
+
+    if len(get_messages(request)):
+        return HttpResponse(build({}))
+    html = cached(key_for("page", key, request.user.pk, request.get_full_path()),
+                  lambda: build({"csrf_token": CSRF_MARK}))
+    return HttpResponse(html.replace(CSRF_MARK, get_token(request)))
+
+
 def targets_signature(*, unit, year: int) -> str:
     """Every stored value of the poverty targets of `unit` and of its children for `year` (what the dashboard
     shows), as a key part: any change to any of them (bulk updates of computed fields included), or one more or
     fewer, gives another signature. One query with one join, cheap to plan; not scoped, as a key needs no scope
-    (a wider set of rows only changes the key more often)."""
-    from programmes.models import PovertyTarget
+    (a wider set of rows only changes the key more often). Hand-written SQL, as `data_version`'s."""
+    with connection.cursor() as cursor:
+        cursor.execute(_targets_sql(), [year, unit.pk, unit.pk])
+        rows = cursor.fetchall()
+    return hashlib.sha256(repr(rows).encode()).hexdigest()[:32]
 
-    fields = [field.attname for field in PovertyTarget._meta.concrete_fields]
-    rows = (
-        PovertyTarget.objects.filter(Q(unit_id=unit.pk) | Q(unit__parent_id=unit.pk), year=year)
-        .order_by("pk").values_list(*fields)
-    )
-    return hashlib.sha256(repr(list(rows)).encode()).hexdigest()[:32]
+
+@functools.cache
+def _targets_sql() -> str:
+    from programmes.models import PovertyTarget
+    from provinces.models import AdministrativeUnit
+
+    quote = connection.ops.quote_name
+    meta, units = PovertyTarget._meta, AdministrativeUnit._meta
+    columns = ", ".join(f"t.{quote(field.column)}" for field in meta.concrete_fields)
+    unit_column, year_column = quote(meta.get_field("unit").column), quote(meta.get_field("year").column)
+    parent_column = quote(units.get_field("parent").column)
+    return (f"SELECT {columns} FROM {quote(meta.db_table)} t "  # noqa: S608 (names from the models)
+            f"JOIN {quote(units.db_table)} u ON u.{quote(units.pk.column)} = t.{unit_column} "
+            f"WHERE t.{year_column} = %s AND (t.{unit_column} = %s OR u.{parent_column} = %s) "
+            f"ORDER BY t.{quote(meta.pk.column)}")

@@ -9,7 +9,6 @@ from django.views.decorators.http import require_GET
 
 from config.query import query_year
 from provinces.models import end_of_year
-from provinces.selectors import profile_of
 from provinces.widgets import unit_picker_html
 from reports import anomalies as anomaly_rules
 from reports import cache as stats_cache
@@ -30,23 +29,28 @@ def dashboard(request):
     code = (request.GET.get("unit") or "").strip() or None
     year = _int(request.GET)
     view = request.GET.get("view") or None
-    user, today = request.user, timezone.localdate()
-    version, scope = stats_cache.data_version(), stats_cache.scope_of(user)
+    viewer, today = request.viewer, timezone.localdate()
+    version, scope = stats_cache.data_version(), stats_cache.scope_of(viewer)
     unit, year = stats_cache.cached(
         stats_cache.key_for("dashboard-unit", version, scope, code, year, view),
-        lambda: board_module.dashboard_unit(user=user, code=code, year=year, view=view),
+        lambda: board_module.dashboard_unit(viewer=viewer, code=code, year=year, view=view),
     )
     targets = stats_cache.targets_signature(unit=unit, year=year) if unit is not None and year else ""
     key = stats_cache.key_for("dashboard", version, scope, unit.pk if unit else None, year, view, targets,
                               get_language(), today)
-    body = stats_cache.cached(key, lambda: _dashboard_body(user=user, unit=unit, year=year, view=view, today=today))
-    return render(request, "reports/dashboard.html", {"body": body})
+
+    def page(extra):  # the whole page is cached too, per user and address (reports.cache.page: issue 22)
+        body = stats_cache.cached(
+            key, lambda: _dashboard_body(viewer=viewer, unit=unit, year=year, view=view, today=today))
+        return render_to_string("reports/dashboard.html", {"body": body, **extra}, request)
+
+    return stats_cache.page(request, key, page)
 
 
-def _dashboard_body(*, user, unit, year, view, today) -> str:
-    context = {"profile": profile_of(user), "is_superuser": user.is_superuser, "unit": unit, "year": year}
+def _dashboard_body(*, viewer, unit, year, view, today) -> str:
+    context = {"profile": viewer.profile, "is_superuser": viewer.is_superuser, "unit": unit, "year": year}
     if unit is not None and year is not None:
-        board = board_module.dashboard_build(user=user, unit=unit, year=year, today=today, view=view)
+        board = board_module.dashboard_build(viewer=viewer, unit=unit, year=year, today=today, view=view)
         context.update(board=board, chart=board_module.chart_data(board))
     return render_to_string("reports/_dashboard_body.html", context)
 
@@ -55,12 +59,12 @@ def _dashboard_body(*, user, unit, year, view, today) -> str:
 def anomalies(request):
     code = (request.GET.get("unit") or "").strip() or None
     year = _int(request.GET)
-    unit, year = board_module.dashboard_unit(user=request.user, code=code, year=year)
-    context = {"profile": profile_of(request.user), "unit": unit, "year": year,
+    unit, year = board_module.dashboard_unit(viewer=request.viewer, code=code, year=year)
+    context = {"profile": request.viewer.profile, "unit": unit, "year": year,
                "thresholds": anomaly_rules.thresholds()}
     if year is not None:  # the unit by its name (provinces.widgets), not by typing a code
         context["unit_select"] = unit_picker_html(
-            user=request.user, on=end_of_year(year), name="unit", value=unit.code if unit else (code or ""),
+            viewer=request.viewer, on=end_of_year(year), name="unit", value=unit.code if unit else (code or ""),
             element_id="anomalies-unit")
     if unit is not None and year is not None:
         context["anomalies"] = anomaly_rules.anomalies_list(unit=unit, year=year)
