@@ -23,7 +23,7 @@ from simple_history.models import HistoricalRecords
 
 from programmes.models import PlanDocument, Project, SubProject
 from provinces.models import AdministrativeUnit
-from spreadsheets.jobs import SpreadsheetJob
+from spreadsheets.jobs import JobErrorPage, SpreadsheetJob
 
 
 class Source(models.TextChoices):
@@ -67,6 +67,21 @@ class BudgetImport(SpreadsheetJob):
     @property
     def file_name(self) -> str:
         return self.original_name
+
+
+class BudgetImportErrorPage(JobErrorPage):
+    """Page `number` (2, 3, …) of a rejected budget import's errors (the first page is on the job), so that none is
+    lost however many rows the file had (up to IMPORT_MAX_ROWS, as the review import)."""
+
+    job = models.ForeignKey(BudgetImport, on_delete=models.CASCADE, related_name="error_pages", db_index=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["job", "number"], name="budget_import_error_page_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}/{self.number}"
 
 
 class Allocation(models.Model):

@@ -18,6 +18,7 @@ urlpatterns = [
     path("import/", import_views.import_view, name="import"),
     path("import/<int:pk>/", import_views.import_detail, name="import-detail"),
     path("import/<int:pk>/progress/", import_views.import_progress, name="import-progress"),
+    path("import/<int:pk>/annotated.xlsx", import_views.import_annotated, name="import-annotated"),
     path("import/template/<slug:kind>.xlsx", import_views.import_template, name="import-template"),
     path("export.xlsx", views.export, name="export"),
 ]

@@ -12,6 +12,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from provinces.models import AdministrativeUnit
+from spreadsheets.jobs import ErrorPages, error_entries, job_error_pages_save
+from spreadsheets.problems import ERROR_VALUE_MAX_CHARS, ERRORS_PER_PAGE, errors_stored  # noqa: F401 - re-exported
 
 
 def upload_path(batch: "ImportBatch", filename: str) -> str:
@@ -37,63 +39,14 @@ def warnings_stored(entries: list[dict]) -> dict:
 
 
 # A rejected batch's errors are read a page at a time (the import page, the API): the first page is kept on the
-# batch (`errors`, what the API's detail and list show), each further page in an ImportErrorPage row. A workbook of
-# 175,000 bad rows has 350,000 errors (41 MB of JSON): no request reads more than one page of them.
-ERRORS_PER_PAGE = 100
-ERROR_VALUE_MAX_CHARS = 500  # a cell's value quoted in an error; a CSV field may be 131,072 characters
-
-
-def _error_entry(entry: dict) -> dict:
-    value = entry["value"]
-    if len(value) > ERROR_VALUE_MAX_CHARS:
-        return {**entry, "value": value[:ERROR_VALUE_MAX_CHARS] + "…"}
-    return entry
-
-
-def errors_stored(entries: list[dict]) -> tuple[dict, list[list[dict]]]:
-    """A sorted error list as stored: the ImportBatch fields (its length and first page) and the further pages,
-    for error_pages_save."""
-    pages = [
-        [_error_entry(entry) for entry in entries[start:start + ERRORS_PER_PAGE]]
-        for start in range(0, len(entries), ERRORS_PER_PAGE)
-    ]
-    return {"error_count": len(entries), "errors": pages[0] if pages else []}, pages[1:]
+# batch (`errors`, what the API's detail and list show), each further page in an ImportErrorPage row. The paging is
+# the import core's (spreadsheets.problems.errors_stored, spreadsheets.jobs.ErrorPages), shared with the budget
+# imports; the names stay importable from here.
 
 
 def error_pages_save(*, batch_id: int, pages: list[list[dict]]) -> None:
     """Pages 2, 3, … of a batch's errors (errors_stored), replacing any it had."""
-    ImportErrorPage.objects.filter(batch_id=batch_id).delete()
-    ImportErrorPage.objects.bulk_create(
-        (ImportErrorPage(batch_id=batch_id, number=number, entries=entries)
-         for number, entries in enumerate(pages, start=2)),
-        batch_size=200,
-    )
-
-
-class ErrorPages:
-    """A batch's errors as a sequence for django.core.paginator.Paginator: its length is the batch's error_count
-    and a slice reads only the pages it spans (one query; none for the first page)."""
-
-    def __init__(self, batch: "ImportBatch"):
-        self.batch = batch
-
-    def __len__(self) -> int:
-        return self.batch.error_count
-
-    def __getitem__(self, index):
-        if not isinstance(index, slice):
-            raise TypeError("ErrorPages supports slices only")
-        start, stop, _step = index.indices(len(self))
-        if start >= stop:
-            return []
-        first, last = start // ERRORS_PER_PAGE + 1, (stop - 1) // ERRORS_PER_PAGE + 1
-        pages = {1: self.batch.errors} if first == 1 else {}
-        if last > 1:
-            pages.update(self.batch.error_pages.filter(number__range=(max(first, 2), last))
-                         .values_list("number", "entries"))
-        entries = [entry for number in range(first, last + 1) for entry in pages.get(number, [])]
-        offset = (first - 1) * ERRORS_PER_PAGE
-        return entries[start - offset:stop - offset]
+    job_error_pages_save(job=ImportBatch(pk=batch_id), pages=pages)
 
 
 def annotated_path(batch: "ImportBatch", filename: str) -> str:
@@ -178,11 +131,7 @@ class ImportBatch(models.Model):
 
     def error_entries(self) -> Iterator[dict]:
         """Every error, sorted by (row, column), one stored page at a time."""
-        yield from self.errors
-        if self.error_count > len(self.errors):
-            for entries in self.error_pages.order_by("number").values_list("entries", flat=True).iterator(
-                    chunk_size=20):
-                yield from entries
+        return error_entries(self)
 
     @property
     def issues_shown(self) -> list[dict]:

@@ -69,6 +69,15 @@ def paged(entries: list[dict], *, per_page: int = ERRORS_PER_PAGE) -> list[list[
             for start in range(0, len(entries), per_page)]
 
 
+def errors_stored(entries: list[dict], *, per_page: int = ERRORS_PER_PAGE) -> tuple[dict, list[list[dict]]]:
+    """A sorted error list as an import stores it: the job's own fields (`error_count`, all of them; `errors`, the
+    first page, what the API's detail shows) and the further pages (2, 3, …), each kept in a row of its own
+    (`spreadsheets.jobs.job_error_pages_save`, `households.ImportErrorPage`). A workbook of 175,000 bad rows has
+    350,000 errors (41 MB of JSON): no request reads more than one page of them."""
+    pages = paged(entries, per_page=per_page)
+    return {"error_count": len(entries), "errors": pages[0] if pages else []}, pages[1:]
+
+
 class RowProblems:
     """Collects the problems of a spreadsheet's rows, naming each column by its header as written in the file.
 

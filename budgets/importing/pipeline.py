@@ -4,16 +4,17 @@ rejected by the worker (`budget_import_process`, through the Celery task `budget
 One path serves the page (`/budgets/import/`), the API (`POST /api/v1/budget-imports/`) and
 `manage.py import_budgets` (which runs the job in the command's process). A job is whole or nothing: the rows are
 checked and written in one transaction holding the touched lines' row locks (budgets.importing.rows); a file with
-any problem writes nothing but the job's errors. Safe to run twice: only a queued job runs.
+any problem writes nothing but the job's errors: every one of them (the first page on the job, the rest in
+BudgetImportErrorPage rows, as the review import keeps its own) and, for a file read as a table, the annotated copy
+of the upload (`budget_import_annotate`, the import core's spreadsheets.annotate). Safe to run twice: only a queued
+job runs.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import transaction
@@ -28,9 +29,11 @@ from budgets.models import BudgetImport
 from config.api import ApplicationError
 from config.followups import after_commit
 from provinces.viewer import viewer_of
-from spreadsheets.jobs import job_finish, job_progress, job_reject, job_start
+from spreadsheets.headers import find_header
+from spreadsheets.jobs import job_error_pages_save, job_finish, job_progress, job_reject, job_start
 from spreadsheets.problems import file_problem
-from spreadsheets.sheet import SheetError, read_sheet
+from spreadsheets.sheet import HEADER_SCAN_ROWS, SheetError, read_sheet
+from spreadsheets.uploads import upload_sha256, upload_size_check
 
 logger = logging.getLogger(__name__)
 
@@ -55,20 +58,9 @@ def budget_import_create(*, acting_user, file, kind: str, file_name: str = "", e
         raise ApplicationError(_("Loại số liệu phải là kế hoạch vốn hoặc giải ngân."), field="kind")
     if not isinstance(file, File):  # an open file (the command, tests): Django's wrapper knows its size
         file = File(file, name=file_name or Path(getattr(file, "name", "") or "upload").name)
-    size = file.size
-    if size > settings.IMPORT_MAX_FILE_BYTES:
-        raise ApplicationError(
-            _("Tệp %(size)s MB vượt giới hạn %(limit)s MB.")
-            % {"size": round(size / 1024 / 1024, 1), "limit": settings.IMPORT_MAX_FILE_BYTES // (1024 * 1024)},
-            field="file",
-        )
-    if size == 0:
-        raise ApplicationError(_("Tệp rỗng."), field="file")
+    upload_size_check(file)
     unit = viewer.unit if viewer is not None else None
-    digest = hashlib.sha256()
-    for chunk in file.chunks():
-        digest.update(chunk)
-    sha256 = digest.hexdigest()
+    sha256 = upload_sha256(file)
     earlier = BudgetImport.objects.filter(sha256=sha256, kind=kind, unit=unit,
                                           status=BudgetImport.Status.COMMITTED).order_by("pk").first()
     if earlier is not None:
@@ -80,7 +72,7 @@ def budget_import_create(*, acting_user, file, kind: str, file_name: str = "", e
     file.seek(0)
     name = (file_name or getattr(file, "name", "") or "upload")
     with transaction.atomic():
-        job = BudgetImport(kind=kind, unit=unit, uploaded_by=acting_user, sha256=sha256, size_bytes=size,
+        job = BudgetImport(kind=kind, unit=unit, uploaded_by=acting_user, sha256=sha256, size_bytes=file.size,
                            original_name=Path(name).name[:255])
         job.file.save(Path(job.original_name).name, File(file), save=False)
         job.save()
@@ -104,6 +96,40 @@ def budget_import_process(*, job_id: int) -> BudgetImport:
         if not job.is_finished:
             message = _("Lỗi hệ thống khi xử lý tệp; không có số liệu nào được ghi. Hãy thử lại hoặc báo quản trị.")
             job_reject(job=job, problems=[file_problem(message)], reason=message)
+    if job.status == BudgetImport.Status.REJECTED and job.rows:
+        try:  # once, here: the page's download serves the file (a file that was no table has nothing to mark)
+            budget_import_annotate(job=job)
+        except Exception:  # the download builds it then; the job itself has finished
+            logger.exception("budget import %s: its annotated copy was not built", job.pk)
+    return job
+
+
+def header_columns(kind: str):
+    """For spreadsheets.annotate: the header texts of a `kind` sheet, as written, → their positions."""
+    def locate(scanned: list[tuple[int, list]]) -> dict[str, int]:
+        header, _rest = find_header(iter(scanned), columns_of(kind), scan_rows=HEADER_SCAN_ROWS)
+        if header is None:
+            return {}
+        return {text: index for index, text in [*header.ignored, *header.columns.values()]}
+    return locate
+
+
+def budget_import_annotate(*, job: BudgetImport, in_request: bool = False) -> BudgetImport:
+    """Build a rejected job's annotated copy (its upload with every bad cell marked and commented, and the list of
+    its errors) and keep it on the job, unless it has one already. Run once the job is rejected; the download builds
+    it (`in_request`: a tenth of settings.IMPORT_ANNOTATED_MAX_ROWS) only for a job that has none."""
+    if job.status != BudgetImport.Status.REJECTED:
+        return job
+    from spreadsheets import annotate  # openpyxl: loaded only where a copy is built
+
+    def build(target: Path) -> None:
+        annotate.annotated_workbook(
+            source=Path(job.file.path) if job.file else None, issues=job.error_entries, count=job.error_count,
+            rows=job.rows, locate=header_columns(job.kind), scan_rows=HEADER_SCAN_ROWS, target=target,
+            in_request=in_request, label=f"budget import {job.pk}",
+        )
+
+    annotate.annotated_keep(job=job, build=build, name=f"{Path(job.original_name).stem[:80]}.xlsx")
     return job
 
 
@@ -136,7 +162,9 @@ def _run(job: BudgetImport) -> None:
         if not plan.ok:
             job.rows_rejected, job.warnings = plan.rejected_rows, plan.warnings
             job.save(update_fields=["rows_rejected", "warnings"])
-            job_reject(job=job, problems=plan.problems, rows=plan.rows, by_message=True)
+            further = job_reject(job=job, problems=plan.problems, rows=plan.rows, by_message=True)
+            if further:
+                job_error_pages_save(job=job, pages=further)
             return
         written = WRITES[job.kind](plan, acting_user=acting_user, job=job)
         job.created, job.updated = written, plan.updated

@@ -3,8 +3,11 @@ and its outcome once done, and the blank templates. Thin: the pipeline decides, 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -12,11 +15,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from budgets.forms import ImportForm
 from budgets.importing.columns import template_xlsx
-from budgets.importing.pipeline import budget_import_create
+from budgets.importing.pipeline import budget_import_annotate, budget_import_create
 from budgets.importing.selectors import budget_import_visible, budget_imports_visible_to, may_import
 from budgets.models import BudgetImport
 from config.api import ApplicationError
 from config.broker import broker_down_message
+from spreadsheets.problems import ERRORS_PER_PAGE
 
 RECENT = 10
 
@@ -62,17 +66,38 @@ def _job_or_404(request, pk: int) -> BudgetImport:
     return job
 
 
+def _status(request, job: BudgetImport) -> dict:
+    """The job, and a rejected job's errors one page at a time (?page=; a query for pages after the first)."""
+    error_page = None
+    if job.error_count:
+        error_page = Paginator(job.error_pages_all(), ERRORS_PER_PAGE).get_page(request.GET.get("page"))
+    return {"job": job, "error_page": error_page}
+
+
 @require_GET
 def import_detail(request, pk: int):
     job = _job_or_404(request, pk)
-    return render(request, "budgets/import_detail.html", {"job": job, **_nav()})
+    return render(request, "budgets/import_detail.html", {**_status(request, job), **_nav()})
 
 
 @require_GET
 def import_progress(request, pk: int):
     """The htmx partial: the progress bar while the job runs, the outcome once it is done."""
     job = _job_or_404(request, pk)
-    return render(request, "budgets/_import_status.html", {"job": job})
+    return render(request, "budgets/_import_status.html", _status(request, job))
+
+
+@require_GET
+def import_annotated(request, pk: int):
+    """A rejected job's upload with its bad cells marked, as the job kept it (built here, once, for a job that has
+    none)."""
+    job = _job_or_404(request, pk)
+    if job.status != BudgetImport.Status.REJECTED or not job.rows:
+        raise Http404
+    job = budget_import_annotate(job=job, in_request=True)
+    return FileResponse(job.annotated.open("rb"), as_attachment=True,
+                        filename=f"{Path(job.original_name).stem}-danh-dau-loi.xlsx",
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 @require_GET

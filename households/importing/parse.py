@@ -23,6 +23,7 @@ from households.models import HouseholdReview
 from households.selectors import standards_all
 from provinces.models import AdministrativeUnit, end_of_year
 from provinces.selectors import scope_filter, units_in_force
+from spreadsheets.problems import Problem, file_problem
 from spreadsheets.reader import WorkbookError, open_table
 
 PROGRESS_EVERY = 5000
@@ -310,7 +311,7 @@ def parse_workbook(*, path: Path, year: int, unit: AdministrativeUnit | None, pr
         elsewhere=context.elsewhere, year=context.year, warnings=warnings,  # + cells converted from legacy fonts
     )
     classified: list[ClassifiedRow] = []
-    problems: list[validate.Problem] = []
+    problems: list[Problem] = []
     count = 0
     estimated = max(1, (size_bytes or path.stat().st_size) // 100)  # ~100 bytes a row in typical workbooks
     limit = settings.IMPORT_MAX_ROWS
@@ -388,8 +389,8 @@ def parse_workbook(*, path: Path, year: int, unit: AdministrativeUnit | None, pr
                 typed = typed_of.get((type(raw), raw))  # (the type: True == 1 == 1.0, but they read differently)
                 if typed is None:
                     typed = typed_of[type(raw), raw] = normalise.cell_text(raw)
-                warnings.append(validate.Problem(number, declared_header, typed or parsed.declared_classification,
-                                                 message.replace("\0", str(number))))
+                warnings.append(Problem(number, declared_header, typed or parsed.declared_classification,
+                                        message.replace("\0", str(number))))
 
     def kept(cells: list) -> bool:
         code = cells[code_index] if code_index is not None and code_index < len(cells) else None
@@ -412,7 +413,7 @@ def parse_workbook(*, path: Path, year: int, unit: AdministrativeUnit | None, pr
         if progress is not None and len(raw) == PROGRESS_EVERY:
             progress(min(progress_until, 5 + int((progress_until - 5) * count / estimated)))
     if count == 0 and not problems:
-        problems.append(validate.Problem(header.rows[-1], "", "", _("Tệp không có dòng dữ liệu nào dưới tiêu đề.")))
+        problems.append(file_problem(_("Tệp không có dòng dữ liệu nào dưới tiêu đề."), row=header.rows[-1]))
     return classified, problems, warnings
 
 

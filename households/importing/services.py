@@ -40,6 +40,7 @@ from households.models_imports import error_pages_save, errors_stored, warnings_
 from households.services import transitions_recompute
 from provinces.models import AdministrativeUnit
 from provinces.viewer import viewer_of
+from spreadsheets.problems import file_problem
 from spreadsheets.reader import WorkbookError
 
 logger = logging.getLogger(__name__)
@@ -148,14 +149,14 @@ def import_batch_process(*, batch_id: int) -> ImportBatch:
             else:
                 _parse_then_commit(batch)
     except WorkbookError as error:
-        _reject(batch, problems=[validate.Problem(1, "", "", str(error))], warnings=[], rows=0)
+        _reject(batch, problems=[file_problem(str(error))], warnings=[], rows=0)
     except validate.HeaderError as error:
         _reject(batch, problems=[error.problem], warnings=[], rows=0)
     except Conflict as error:  # the year was submitted or published while the file was queued (households.cycle)
-        _reject(batch, problems=[validate.Problem(1, "", "", error.message)], warnings=[], rows=0)
+        _reject(batch, problems=[file_problem(error.message)], warnings=[], rows=0)
     except Exception as error:
         logger.exception("import batch %s failed", batch.pk)
-        _reject(batch, problems=[validate.Problem(1, "", "", _(
+        _reject(batch, problems=[file_problem(_(
             "Lỗi hệ thống khi xử lý tệp; dữ liệu chưa được nhập. Xin thử lại hoặc báo quản trị (mã lỗi: %(name)s)."
         ) % {"name": error.__class__.__name__})], warnings=[], rows=0)
     ImportBatch.objects.filter(pk=batch.pk).update(duration_seconds=round(time.monotonic() - started, 3))

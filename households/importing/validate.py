@@ -13,22 +13,12 @@ from config.text import fold
 from households.importing import normalise
 from households.importing.columns import BY_KEY, GROUP_HEADERS, Kind, match_header
 from spreadsheets import legacy_text
+from spreadsheets.problems import Problem  # the import core's row problem; `validate.Problem` still names it
 
 HEADER_SCAN_ROWS = 30
 MAX_INCOME = 100_000_000
 MAX_MEMBERS = 50
 COMMUNE_CODE_WIDTH = 5
-
-
-@dataclass(frozen=True)
-class Problem:
-    row: int
-    column: str
-    value: str
-    message: str
-
-    def as_dict(self) -> dict:
-        return {"row": self.row, "column": self.column, "value": self.value, "message": self.message}
 
 
 class HeaderError(Exception):

@@ -251,6 +251,95 @@ def test_a_queued_job_page_polls_and_a_finished_one_shows_its_outcome(client, wo
     assert client.get(f"/budgets/import/{job.pk}/progress/").status_code == 404
 
 
+def rejected_job(world, tmp_path, rows, *, name="kh-loi.xlsx", headers=ALLOCATION_HEADERS):
+    path = workbook(tmp_path / name, headers, rows)
+    with path.open("rb") as handle:
+        job = budget_import_create(acting_user=world["staff"], file=handle, kind="allocations", enqueue=False)
+    return budget_import_process(job_id=job.pk)
+
+
+def test_a_rejected_job_keeps_its_annotated_copy_and_the_page_offers_it(client, world, tmp_path):
+    import openpyxl
+
+    from tests.budgets.conftest import login
+
+    job = rejected_job(world, tmp_path, BAD_ALLOCATIONS)
+    assert job.status == "rejected" and job.rows == 7 and job.annotated.name.endswith(".xlsx")
+    assert job.annotated.name.startswith("budgets/budgetimport/")
+    login(client, "so_bk")
+    page = client.get(f"/budgets/import/{job.pk}/").content.decode()
+    assert f'href="/budgets/import/{job.pk}/annotated.xlsx"' in page and "Tải tệp đã đánh dấu lỗi" in page
+    response = client.get(f"/budgets/import/{job.pk}/annotated.xlsx")
+    assert response.status_code == 200
+    assert 'filename="kh-loi-danh-dau-loi.xlsx"' in response["Content-Disposition"]
+    marked = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert marked.sheetnames == ["Số liệu", "Danh sách lỗi"]  # the upload itself, plus the list of errors
+    sheet = marked["Số liệu"]
+    assert sheet["A1"].value == "KẾ HOẠCH VỐN NĂM 2023" and sheet["B4"].value == "999"
+    assert sheet["B4"].comment is not None and job.errors[0]["message"] in sheet["B4"].comment.text
+    assert sheet["B4"].fill.fgColor.rgb.endswith("FFC7CE") and sheet["B3"].comment is None
+    listed = list(marked["Danh sách lỗi"].iter_rows(values_only=True))
+    assert listed[0] == ("Dòng", "Cột", "Giá trị", "Lỗi") and len(listed) == job.error_count + 1
+    # Outside the scope the copy does not exist either.
+    login(client, "so_ls")
+    assert client.get(f"/budgets/import/{job.pk}/annotated.xlsx").status_code == 404
+
+
+def test_no_annotated_copy_for_a_committed_job_or_a_file_that_was_no_table(client, world, tmp_path):
+    from tests.budgets.conftest import login
+
+    no_table = rejected_job(world, tmp_path, [[1, 2]], headers=["a", "b"], name="rong.xlsx")
+    assert no_table.status == "rejected" and no_table.rows == 0 and not no_table.annotated
+    path = workbook(tmp_path / "kh.xlsx", ALLOCATION_HEADERS, GOOD_ALLOCATIONS)
+    with path.open("rb") as handle:
+        good = budget_import_create(acting_user=world["staff"], file=handle, kind="allocations", enqueue=False)
+    good = budget_import_process(job_id=good.pk)
+    login(client, "so_bk")
+    assert "annotated-download" not in client.get(f"/budgets/import/{no_table.pk}/").content.decode()
+    for job in (no_table, good):
+        assert client.get(f"/budgets/import/{job.pk}/annotated.xlsx").status_code == 404
+
+
+def test_a_job_built_before_its_copy_existed_gets_it_built_once_on_download(client, world, tmp_path, monkeypatch):
+    from spreadsheets import annotate
+    from tests.budgets.conftest import login
+
+    job = rejected_job(world, tmp_path, BAD_ALLOCATIONS)
+    BudgetImport.objects.filter(pk=job.pk).update(annotated="")
+    login(client, "so_bk")
+    assert client.get(f"/budgets/import/{job.pk}/annotated.xlsx").status_code == 200
+    job.refresh_from_db()
+    assert job.annotated.name
+    monkeypatch.setattr(annotate, "annotated_workbook", lambda **kwargs: pytest.fail("built twice"))
+    assert client.get(f"/budgets/import/{job.pk}/annotated.xlsx").status_code == 200
+
+
+def test_every_error_is_kept_beyond_the_first_page(client, world, tmp_path):
+    from budgets.models import BudgetImportErrorPage
+    from spreadsheets.problems import ERRORS_PER_PAGE
+    from tests.budgets.conftest import login
+
+    bad = BAD_ALLOCATIONS[1]  # an unknown unit code: at least one error a row
+    job = rejected_job(world, tmp_path, [bad] * (ERRORS_PER_PAGE + 30))
+    assert job.status == "rejected" and job.error_count > ERRORS_PER_PAGE and len(job.errors) == ERRORS_PER_PAGE
+    every = list(job.error_entries())
+    assert len(every) == job.error_count and every[:ERRORS_PER_PAGE] == job.errors
+    assert [entry["row"] for entry in every] == sorted(entry["row"] for entry in every)
+    assert every[-1]["row"] == ERRORS_PER_PAGE + 32  # the last row of the file (rows 3…)
+    assert BudgetImportErrorPage.objects.filter(job=job).count() == (job.error_count - 1) // ERRORS_PER_PAGE
+    login(client, "so_bk")
+    page = client.get(f"/budgets/import/{job.pk}/").content.decode()
+    assert 'data-testid="error-pages"' in page and f'href="/budgets/import/{job.pk}/?page=2"' in page
+    second = client.get(f"/budgets/import/{job.pk}/?page=2").content.decode()
+    assert f"<td>{every[ERRORS_PER_PAGE]['row']}</td>" in second
+    # The annotated copy lists them all, not only the first page.
+    marked = job.annotated.open("rb").read()
+    from python_calamine import CalamineWorkbook
+
+    listed = CalamineWorkbook.from_filelike(io.BytesIO(marked)).get_sheet_by_name("Danh sách lỗi").to_python()
+    assert len(listed) == job.error_count + 1
+
+
 def test_a_job_stuck_in_running_is_queued_again_and_then_runs(world, tmp_path, django_capture_on_commit_callbacks):
     import datetime
 

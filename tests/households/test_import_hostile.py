@@ -24,6 +24,7 @@ from households.importing import annotate
 from households.importing.services import import_batch_create
 from households.models import ImportBatch, ImportErrorPage
 from households.models_imports import ERROR_VALUE_MAX_CHARS, ERRORS_PER_PAGE
+from spreadsheets import annotate as core_annotate
 from tests.factories import TEST_PASSWORD
 from tests.households.test_imports import HEADER, household_row
 
@@ -182,13 +183,13 @@ def test_the_worker_builds_the_annotated_copy_once_and_the_download_serves_the_f
 def test_the_annotated_copy_is_written_in_constant_memory_mode(na_ri, monkeypatch):
     """The rebuilt copy (uploads other than .xlsx; an .xlsx is marked in place, within the cap)."""
     content, seen = csv_bytes(bad_rows(3)), []
-    real = annotate.xlsxwriter.Workbook
+    real = core_annotate.xlsxwriter.Workbook
 
     def spy(target, options=None):
         seen.append(options or {})
         return real(target, options)
 
-    monkeypatch.setattr(annotate.xlsxwriter, "Workbook", spy)
+    monkeypatch.setattr(core_annotate.xlsxwriter, "Workbook", spy)
     upload_bytes("it.csv", content, user=na_ri["officer"])
     assert seen and all(options.get("constant_memory") for options in seen)
 

@@ -9,6 +9,7 @@ import pytest
 
 from households.importing import annotate
 from households.models import ImportBatch
+from spreadsheets import annotate as core_annotate
 from tests import DATA
 from tests.households.test_import_hostile import bad_rows, upload_bytes, xlsx_bytes
 
@@ -66,7 +67,7 @@ def test_an_ods_upload_keeps_the_rebuilt_copy(na_ri):
 
 
 def test_an_xlsx_over_the_cell_limit_keeps_the_rebuilt_copy(na_ri, monkeypatch):
-    monkeypatch.setattr(annotate, "ORIGINAL_MAX_CELLS", 10)
+    monkeypatch.setattr(core_annotate, "ORIGINAL_MAX_CELLS", 10)
     batch = upload_bytes("it.xlsx", xlsx_bytes(bad_rows(3)), user=na_ri["officer"])
     assert annotated_of(batch).sheetnames == ["Danh sách (có đánh dấu lỗi)", annotate.LIST_SHEET]
 
@@ -75,7 +76,7 @@ def test_an_xlsx_over_the_cell_limit_keeps_the_rebuilt_copy(na_ri, monkeypatch):
 def test_an_xlsx_openpyxl_cannot_open_falls_back_to_the_rebuilt_copy(na_ri, monkeypatch, broken):
     with monkeypatch.context() as patch:
         if broken:
-            patch.setattr(annotate.openpyxl, "load_workbook", lambda *args, **kwargs: 1 / 0)
+            patch.setattr(core_annotate.openpyxl, "load_workbook", lambda *args, **kwargs: 1 / 0)
         batch = upload_bytes("it.xlsx", xlsx_bytes(bad_rows(3)), user=na_ri["officer"])
     names = annotated_of(batch).sheetnames
     assert names == (["Danh sách (có đánh dấu lỗi)"] if broken else ["Sheet1"]) + [annotate.LIST_SHEET]
