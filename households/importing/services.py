@@ -11,7 +11,6 @@ import logging
 import time
 from pathlib import Path
 
-from django.conf import settings
 from django.core.files import File
 from django.db import DatabaseError, OperationalError, connection, models, transaction
 from django.utils import timezone
@@ -42,6 +41,7 @@ from provinces.models import AdministrativeUnit
 from provinces.viewer import viewer_of
 from spreadsheets.problems import file_problem
 from spreadsheets.reader import WorkbookError
+from spreadsheets.uploads import upload_sha256, upload_size_check
 
 logger = logging.getLogger(__name__)
 PROCESS_TASK = "households.import_batch_process"
@@ -72,24 +72,13 @@ def import_batch_create(
 ) -> ImportBatch:
     """Store the upload and queue it. Refuses a workbook whose exact content was already committed."""
     unit = import_unit_of(acting_user)
-    size = uploaded_file.size
-    if size > settings.IMPORT_MAX_FILE_BYTES:
-        raise ApplicationError(
-            _("Tệp %(size)s MB vượt giới hạn %(limit)s MB.")
-            % {"size": round(size / 1024 / 1024, 1), "limit": settings.IMPORT_MAX_FILE_BYTES // (1024 * 1024)},
-            field="file",
-        )
-    if size == 0:
-        raise ApplicationError(_("Tệp rỗng."), field="file")
+    upload_size_check(uploaded_file)
     upload_refuse_non_table(uploaded_file, original_name or getattr(uploaded_file, "name", "") or "")
     standard_for_year(year)  # raises ApplicationError(field="year") for years no standard covers
     # The review cycle: a submitted, approved or published year takes no import (Conflict: 409 in the API). Checked
     # again in the commit, under the unit's lock, since a submit can come while the file is queued.
     cycle.lock_check(unit_id=unit.pk if unit is not None else None, year=year)
-    digest = hashlib.sha256()
-    for chunk in uploaded_file.chunks():
-        digest.update(chunk)
-    sha256 = digest.hexdigest()
+    sha256 = upload_sha256(uploaded_file)
     earlier = ImportBatch.objects.filter(sha256=sha256, unit=unit, status=ImportBatch.Status.COMMITTED).first()
     if earlier is not None:
         raise ApplicationError(
@@ -100,7 +89,7 @@ def import_batch_create(
     uploaded_file.seek(0)
     with transaction.atomic():
         batch = ImportBatch(
-            unit=unit, year=year, uploaded_by=acting_user, sha256=sha256, size_bytes=size,
+            unit=unit, year=year, uploaded_by=acting_user, sha256=sha256, size_bytes=uploaded_file.size,
             original_name=(original_name or getattr(uploaded_file, "name", "") or "upload")[:255],
         )
         batch.file.save(Path(batch.original_name).name, File(uploaded_file), save=False)

@@ -13,7 +13,7 @@ import xlsxwriter
 from django.core.management import call_command
 
 from households import cycle
-from households.importing.commit import import_batch_revert
+from households.importing.services import import_batch_revert
 from households.models import HouseholdReview, ImportBatch, ReviewTransition, UnitReviewState
 from households.services import review_record
 from provinces.models import AdministrativeUnit

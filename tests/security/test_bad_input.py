@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
 
-from households.importing.pipeline import import_batch_create
+from households.importing.services import import_batch_create
 from households.models import ImportBatch
 from tests.households.factories import HouseholdFactory, record
 

@@ -24,7 +24,7 @@ from django.db import connection
 from django.test import RequestFactory, override_settings
 from django.test.utils import CaptureQueriesContext
 
-from households.importing.pipeline import import_batch_create
+from households.importing.services import import_batch_create
 from households.personal_data import household_view_record
 from tests.factories import TEST_PASSWORD, CommuneFactory
 from tests.households.factories import HouseholdFactory, record
