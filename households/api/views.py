@@ -77,7 +77,6 @@ class ReviewListView(ListAPIView):
     pagination_class = ReviewPagination
     permission_classes = [MatrixPermission]
     access_resource = "reviews"
-    filter_backends = []
 
     def get_queryset(self):
         params = ReviewListInputSerializer(data=self.request.query_params)

@@ -18,7 +18,6 @@ class ProjectListView(ListAPIView):
     """The projects of a programme period with their sub-projects (reference data: every signed-in caller)."""
 
     serializer_class = ProjectOutputSerializer
-    filter_backends = []
 
     def get_queryset(self):
         params = ProjectListInputSerializer(data=self.request.query_params)
@@ -38,7 +37,6 @@ class TargetListView(ListAPIView):
     """
 
     serializer_class = TargetOutputSerializer
-    filter_backends = []
     permission_classes = [MatrixPermission]
     access_resource = "targets"
 

@@ -58,7 +58,6 @@ class UnitListView(ListAPIView):
 
     serializer_class = UnitOutputSerializer
     pagination_class = UnitPagination
-    filter_backends = []
     permission_classes = [MatrixPermission]
     access_resource = "units"
 
