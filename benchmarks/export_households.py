@@ -22,32 +22,19 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("DEBUG", "1")
+from _setup import PROVINCE, STAFF, YEAR, database_ready, province_communes  # sets Django up first
+from django.contrib.auth import get_user_model
+from django.db import connection
 
-import django
+from config.text import fold
+from households.classification import classify
+from households.models import Household, HouseholdReview, PovertyStandard
+from households.selectors import standards_all
+from provinces.selectors import unit_in_force
+from reports.exports.jobs import export_job_run
+from reports.models import ExportJob
 
-django.setup()
-
-from django.contrib.auth import get_user_model  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-
-from config.text import fold  # noqa: E402
-from households.classification import classify  # noqa: E402
-from households.models import Household, HouseholdReview, PovertyStandard  # noqa: E402
-from households.selectors import standards_all  # noqa: E402
-from provinces.models import AdministrativeUnit, end_of_year  # noqa: E402
-from provinces.selectors import unit_in_force, units_in_force  # noqa: E402
-from reports.demo import demo_users_create  # noqa: E402
-from reports.exports.jobs import export_job_run  # noqa: E402
-from reports.models import ExportJob  # noqa: E402
-
-YEAR = 2023
-PROVINCE = "42"  # Hà Tĩnh: about 200 communes
 PREFIX = "BX"
-STAFF = "so_hatinh"
 
 
 def rss_mb() -> float:
@@ -62,8 +49,7 @@ def populate(rows: int) -> None:
         return
     rules = standards_all().rules["2022-2025"]
     standard = PovertyStandard.objects.get(code="2022-2025")
-    communes = list(units_in_force(on=end_of_year(YEAR)).filter(
-        level=AdministrativeUnit.Level.COMMUNE, parent__parent__code=PROVINCE).values_list("pk", "area"))
+    communes = province_communes("pk", "area")
     rng = random.Random(11)
     indicators = list(rules.indicators)
     started = time.perf_counter()
@@ -123,9 +109,7 @@ def main() -> None:
         measure("" if args.measure == "all" else args.measure)
         return
     print(f"database: {connection.vendor}")
-    call_command("migrate", verbosity=0)
-    call_command("load_reference_data", verbosity=0)
-    demo_users_create()
+    database_ready()
     populate(args.rows)
     for classification in ("poor", "all"):
         subprocess.run([sys.executable, __file__, "--measure", classification], check=True)  # noqa: S603

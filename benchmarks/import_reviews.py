@@ -59,38 +59,25 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("DEBUG", "1")
+import xlsxwriter
+from _setup import PROVINCE, STAFF, YEAR, database_ready, province_communes  # sets Django up first
+from django.contrib.auth import get_user_model
+from django.core.files import File
+from django.db import DatabaseError, connection
+from python_calamine import CalamineWorkbook
 
-import django
-
-django.setup()
-
-import xlsxwriter  # noqa: E402
-from django.core.files import File  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import DatabaseError, connection  # noqa: E402
-from python_calamine import CalamineWorkbook  # noqa: E402
-
-from config import followups  # noqa: E402
-from households.importing import parse as parse_module  # noqa: E402
-from households.importing import services as services_module  # noqa: E402
-from households.importing.parse import standard_for_year  # noqa: E402
-from households.importing.services import import_batch_create, import_batch_process, sha256_of  # noqa: E402
-from households.models import Household, ImportBatch  # noqa: E402
-from provinces.models import AdministrativeUnit, end_of_year  # noqa: E402
-from provinces.selectors import unit_in_force, units_in_force  # noqa: E402
-from reports.demo import demo_users_create  # noqa: E402
-
-YEAR = 2023
-PROVINCE = "42"  # Hà Tĩnh: about 200 communes
+from config import followups
+from households.importing import parse as parse_module
+from households.importing import services as services_module
+from households.importing.parse import standard_for_year
+from households.importing.services import import_batch_create, import_batch_process, sha256_of
+from households.models import Household, ImportBatch
+from provinces.selectors import unit_in_force
 
 
 def workbook(path: Path, rows: int) -> None:
     standard = standard_for_year(YEAR)
-    communes = list(units_in_force(on=end_of_year(YEAR)).filter(
-        level=AdministrativeUnit.Level.COMMUNE, parent__parent__code=PROVINCE).values_list("code", flat=True))
+    communes = province_communes("code")
     rng = random.Random(7)
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     sheet = book.add_worksheet("Danh sách")
@@ -144,10 +131,8 @@ def main() -> None:
         return
     if connection.vendor != "postgresql":
         sys.exit("Run on PostgreSQL: set DATABASE_URL.")
-    call_command("migrate", verbosity=0)
-    call_command("load_reference_data", verbosity=0)
-    demo_users_create()
-    staff = django.contrib.auth.get_user_model().objects.get(username="so_hatinh")
+    database_ready()
+    staff = get_user_model().objects.get(username=STAFF)
     assert unit_in_force(code=PROVINCE, year=args.year)
     with tempfile.TemporaryDirectory() as folder:
         path = args.workbook or Path(folder) / f"bench-{args.rows}.xlsx"
@@ -282,7 +267,7 @@ def _upload_once(path: Path, *, year: int) -> None:
     Prints JSON: seconds to committed, and to the end of the aggregates refresh the commit queued."""
     from reports.models import AggregateRun
 
-    staff = django.contrib.auth.get_user_model().objects.get(username="so_hatinh")
+    staff = get_user_model().objects.get(username=STAFF)
     last_run = AggregateRun.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     started = time.perf_counter()
     with path.open("rb") as handle:

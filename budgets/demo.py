@@ -148,6 +148,19 @@ class Builder:
             if carried is not None:
                 self.disburse(carried, share=share(carried), shape=shape)
 
+    def years_carried(self, years: dict, *, basis_title: str, first_date: datetime.date, day: tuple[int, int],
+                      carry_day: tuple[int, int]):
+        """A province funded year after year: yields (year, that year's funds, the allocation's legal basis, dated
+        `day` of the year, `first_date` in 2021). Before each later year, the lines the caller set in
+        `self.previous` are carried over into it (on `carry_day`)."""
+        self.previous: list[Allocation] = []
+        for year, funds in years.items():
+            basis = (f"{basis_title} năm {year}", datetime.date(year, *day) if year > 2021 else first_date, None)
+            if self.previous:
+                carry = (f"Minh hoạ: chuyển nguồn {year - 1} sang {year}", datetime.date(year, *carry_day), None)
+                self.carry_over_all(self.previous, basis=carry)
+            yield year, funds, basis
+
     def _carry(self, line: Allocation, code: str, basis) -> Allocation:
         project, subproject = self._project(code)
         number, date, plan = basis
@@ -227,13 +240,9 @@ THAI_NGUYEN_SPLIT = [("DA2", REC, 22), ("DA3.1", REC, 24), ("DA3.2", REC, 5), ("
 def _thai_nguyen(summary: DemoSummary, province: AdministrativeUnit) -> None:
     build = Builder(summary, province, "19")
     weights = [weight for _code, _capital, weight in THAI_NGUYEN_SPLIT]
-    previous_lines: list[Allocation] = []
-    for year, (central, local) in THAI_NGUYEN_YEARS.items():
-        basis = (f"Minh hoạ: giao vốn năm {year}", datetime.date(year, 3, 1) if year > 2021 else
-                 datetime.date(2021, 11, 15), None)
-        if previous_lines:
-            carry = (f"Minh hoạ: chuyển nguồn {year - 1} sang {year}", datetime.date(year, 1, 20), None)
-            build.carry_over_all(previous_lines, basis=carry)
+    for year, (central, local), basis in build.years_carried(
+            THAI_NGUYEN_YEARS, basis_title="Minh hoạ: giao vốn", first_date=datetime.date(2021, 11, 15), day=(3, 1),
+            carry_day=(1, 20)):
         lines = []
         for source, total in ((CENTRAL, central), (LOCAL, local)):
             for (code, capital, _weight), amount in zip(THAI_NGUYEN_SPLIT, split(total, weights), strict=True):
@@ -243,7 +252,7 @@ def _thai_nguyen(summary: DemoSummary, province: AdministrativeUnit) -> None:
         for line in lines:
             build.disburse(line, share=0.94 if year < 2023 else 0.9,
                            shape=QUARTERLY if year > 2021 else (0,) * 11 + (1.0,))
-        previous_lines = lines
+        build.previous = lines
 
 
 # --- Bắc Kạn 2021–2025: central funds over 473 billion ------------------------------------------------------------
@@ -266,13 +275,9 @@ BAC_KAN_SPLIT = [
 def _bac_kan(summary: DemoSummary, province: AdministrativeUnit) -> None:
     build = Builder(summary, province, "06")
     weights = [weight for _code, _capital, weight, _districts in BAC_KAN_SPLIT]
-    previous_lines: list[Allocation] = []
-    for year, central in BAC_KAN_YEARS.items():
-        basis = (f"Minh hoạ: giao vốn NSTW năm {year}", datetime.date(year, 1, 15) if year > 2021 else
-                 datetime.date(2021, 12, 10), None)
-        if previous_lines:
-            carry = (f"Minh hoạ: chuyển nguồn {year - 1} sang {year}", datetime.date(year, 1, 10), None)
-            build.carry_over_all(previous_lines, basis=carry)
+    for year, central, basis in build.years_carried(
+            BAC_KAN_YEARS, basis_title="Minh hoạ: giao vốn NSTW", first_date=datetime.date(2021, 12, 10), day=(1, 15),
+            carry_day=(1, 10)):
         lines = []
         for (code, capital, _weight, districts), amount in zip(BAC_KAN_SPLIT, split(central, weights), strict=True):
             for unit, part in build.spread(amount, districts, year):
@@ -283,7 +288,7 @@ def _bac_kan(summary: DemoSummary, province: AdministrativeUnit) -> None:
                 build.disburse(line, share=0.45, shape=FIRST_HALF)
             else:
                 build.disburse(line, share=0.93, shape=QUARTERLY if year > 2021 else (0,) * 11 + (1.0,))
-        previous_lines = lines if year < 2025 else []
+        build.previous = lines if year < 2025 else []
 
 
 # --- Hà Tĩnh: 2022 funds carried over into 2023 --------------------------------------------------------------------

@@ -38,6 +38,7 @@ from django.utils import timezone
 from budgets import rules as budget_rules
 from budgets.models import Allocation, AllocationEntry, CapitalType, Disbursement, Source
 from programmes.models import Project
+from programmes.selectors import list_filtered
 from provinces.models import AdministrativeUnit, end_of_year
 from provinces.selectors import (
     scope_filter,
@@ -112,12 +113,7 @@ def allocations_list(
 ) -> QuerySet[Allocation]:
     """The lines of `unit`'s subtree for `year` with what a list row shows: one query whatever their number."""
     queryset = allocations_visible_to(viewer=viewer).filter(scope_filter(unit=unit, prefix="unit"), fiscal_year=year)
-    if source:
-        queryset = queryset.filter(source=source)
-    if capital_type:
-        queryset = queryset.filter(capital_type=capital_type)
-    if project_code:
-        queryset = queryset.filter(Q(project__code=project_code) | Q(subproject__code=project_code))
+    queryset = list_filtered(queryset, project_code=project_code, source=source, capital_type=capital_type)
     return queryset.select_related("unit", "project", "subproject").order_by(
         "unit__level", "unit__code", "project__order", "subproject__order", "source", "capital_type", "origin_year",
         "pk",

@@ -25,6 +25,14 @@ class Conflict(ApplicationError):
     """The data's state says no (a submitted, approved or published review year): 409 in the API, with `detail`."""
 
 
+def query_data(request, serializer_class) -> dict:
+    """The query parameters of an API request, checked by `serializer_class`: its validated data (a 400 naming the
+    parameter at fault otherwise)."""
+    params = serializer_class(data=request.query_params)
+    params.is_valid(raise_exception=True)
+    return params.validated_data
+
+
 class ConflictError(exceptions.APIException):
     status_code = 409
     default_detail = "Xung đột trạng thái."

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -351,38 +352,47 @@ def _refuse_if_published(unit: AdministrativeUnit, year: int) -> None:
         raise Conflict(locked_message(unit=province, year=year, row=row))
 
 
-def unit_review_submit(*, unit: AdministrativeUnit, year: int, acting_user) -> UnitReviewState:
-    """The unit's officer (or provincial staff) "chốt" the year's review: open/returned → submitted."""
-    _check(acting_user, "submit")
+@contextmanager
+def _unit_year_locked(*, unit: AdministrativeUnit, year: int, acting_user):
+    """The unit-year's state row, locked in a transaction, for a submitting unit in the user's scope whose
+    province-year is not published."""
     _submitting_unit(user=acting_user, unit=unit, year=year)
     with transaction.atomic():
         row = _locked_row(unit, year)
         _refuse_if_published(unit, year)
+        yield row
+
+
+def _transition(row: UnitReviewState, *, unit: AdministrativeUnit, year: int, action: str, user, **fields) -> None:
+    """Set `fields` (the new `state` among them) on the locked row, save it and record the transition (with the
+    row's new `comment`, if one is set)."""
+    before = row.state
+    for name, value in fields.items():
+        setattr(row, name, value)
+    row.save()
+    _record(unit=unit, year=year, action=action, from_state=before, to_state=row.state, user=user,
+            comment=fields.get("comment", ""))
+
+
+def unit_review_submit(*, unit: AdministrativeUnit, year: int, acting_user) -> UnitReviewState:
+    """The unit's officer (or provincial staff) "chốt" the year's review: open/returned → submitted."""
+    _check(acting_user, "submit")
+    with _unit_year_locked(unit=unit, year=year, acting_user=acting_user) as row:
         if row.state in LOCKED:
             raise Conflict(locked_message(unit=unit, year=year, row=row))
-        before = row.state
-        row.state, row.submitted_by, row.submitted_at = ReviewState.SUBMITTED, acting_user, timezone.now()
-        row.save()
-        _record(unit=unit, year=year, action=ReviewTransition.Action.SUBMIT, from_state=before,
-                to_state=row.state, user=acting_user)
+        _transition(row, unit=unit, year=year, action=ReviewTransition.Action.SUBMIT, user=acting_user,
+                    state=ReviewState.SUBMITTED, submitted_by=acting_user, submitted_at=timezone.now())
     return row
 
 
 def unit_review_approve(*, unit: AdministrativeUnit, year: int, acting_user) -> UnitReviewState:
     """Provincial staff approve a submitted unit-year: submitted → approved."""
     _check(acting_user, "approve")
-    _submitting_unit(user=acting_user, unit=unit, year=year)
-    with transaction.atomic():
-        row = _locked_row(unit, year)
-        _refuse_if_published(unit, year)
+    with _unit_year_locked(unit=unit, year=year, acting_user=acting_user) as row:
         if row.state != ReviewState.SUBMITTED:
             raise Conflict(_not_submitted(unit, year, row))
-        before = row.state
-        row.state, row.decided_by, row.decided_at, row.comment = (
-            ReviewState.APPROVED, acting_user, timezone.now(), "")
-        row.save()
-        _record(unit=unit, year=year, action=ReviewTransition.Action.APPROVE, from_state=before,
-                to_state=row.state, user=acting_user)
+        _transition(row, unit=unit, year=year, action=ReviewTransition.Action.APPROVE, user=acting_user,
+                    state=ReviewState.APPROVED, decided_by=acting_user, decided_at=timezone.now(), comment="")
     return row
 
 
@@ -392,18 +402,11 @@ def unit_review_return(*, unit: AdministrativeUnit, year: int, comment: str, act
     comment = (comment or "").strip()
     if not comment:
         raise ApplicationError(_("Hãy ghi rõ lý do trả lại."), field="comment")
-    _submitting_unit(user=acting_user, unit=unit, year=year)
-    with transaction.atomic():
-        row = _locked_row(unit, year)
-        _refuse_if_published(unit, year)
+    with _unit_year_locked(unit=unit, year=year, acting_user=acting_user) as row:
         if row.state not in LOCKED:
             raise Conflict(_not_submitted(unit, year, row))
-        before = row.state
-        row.state, row.decided_by, row.decided_at, row.comment = (
-            ReviewState.RETURNED, acting_user, timezone.now(), comment)
-        row.save()
-        _record(unit=unit, year=year, action=ReviewTransition.Action.RETURN, from_state=before,
-                to_state=row.state, user=acting_user, comment=comment)
+        _transition(row, unit=unit, year=year, action=ReviewTransition.Action.RETURN, user=acting_user,
+                    state=ReviewState.RETURNED, decided_by=acting_user, decided_at=timezone.now(), comment=comment)
     return row
 
 
@@ -438,12 +441,9 @@ def province_year_published_set(*, province: AdministrativeUnit, year: int, acti
     """Mark the province-year published (called by reports.publications inside its transaction, after the checks
     of `province_year_publish_check`). `note` names the decision."""
     _check(acting_user, "publish", "publications")
-    row = _locked_row(province, year)
-    before = row.state
-    row.state, row.decided_by, row.decided_at, row.comment = ReviewState.PUBLISHED, acting_user, timezone.now(), note
-    row.save()
-    _record(unit=province, year=year, action=ReviewTransition.Action.PUBLISH, from_state=before,
-            to_state=row.state, user=acting_user, comment=note)
+    _transition(_locked_row(province, year), unit=province, year=year, action=ReviewTransition.Action.PUBLISH,
+                user=acting_user, state=ReviewState.PUBLISHED, decided_by=acting_user, decided_at=timezone.now(),
+                comment=note)
 
 
 def province_year_reopen(*, province: AdministrativeUnit, year: int, acting_user, reason: str) -> int:
@@ -454,10 +454,8 @@ def province_year_reopen(*, province: AdministrativeUnit, year: int, acting_user
     row = _locked_row(province, year)
     if row.state != ReviewState.PUBLISHED:
         raise Conflict(_("Năm %(year)s của %(unit)s chưa được công bố.") % {"year": year, "unit": province.name})
-    row.state, row.decided_by, row.decided_at, row.comment = ReviewState.OPEN, acting_user, timezone.now(), reason
-    row.save()
-    _record(unit=province, year=year, action=ReviewTransition.Action.REOPEN, from_state=ReviewState.PUBLISHED,
-            to_state=ReviewState.OPEN, user=acting_user, comment=reason)
+    _transition(row, unit=province, year=year, action=ReviewTransition.Action.REOPEN, user=acting_user,
+                state=ReviewState.OPEN, decided_by=acting_user, decided_at=timezone.now(), comment=reason)
     units = {unit.pk: unit for unit in submitting_units(province=province, year=year)}
     now = timezone.now()
     sent_back = list(UnitReviewState.objects.filter(unit_id__in=units, year=year, state__in=LOCKED))

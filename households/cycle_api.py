@@ -13,6 +13,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api import query_data
 from config.permissions import MatrixPermission
 from households import cycle
 
@@ -97,10 +98,9 @@ class ReviewStatusView(APIView):
 
     @extend_schema(parameters=[UnitYearInputSerializer], responses=ReviewStatusSerializer)
     def get(self, request):
-        params = UnitYearInputSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        unit = _unit(request, params.validated_data)
-        return Response(review_status_data(unit=unit, year=params.validated_data["year"]))
+        data = query_data(request, UnitYearInputSerializer)
+        unit = _unit(request, data)
+        return Response(review_status_data(unit=unit, year=data["year"]))
 
 
 class _TransitionView(APIView):

@@ -103,4 +103,6 @@ def personal_data_log(request):
     if household is not None:
         queryset = queryset.filter(household_id=household)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "households/access_log.html", {"page": page, "household": household or ""})
+    return render(request, "households/access_log.html", {
+        "page": page, "household": household or "", "query": f"?household={household}" if household else "?",
+    })

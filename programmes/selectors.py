@@ -444,6 +444,15 @@ def poverty_models_visible_to(*, viewer: Viewer) -> QuerySet[PovertyModel]:
     return _in_scope(PovertyModel.objects.all(), viewer=viewer)
 
 
+def list_filtered(queryset: QuerySet, *, project_code: str = "", **fields) -> QuerySet:
+    """`queryset` narrowed by what a list page's filters chose: each field of `fields` given a value (blank: no
+    filter), and `project_code` naming the project or the subproject (a row with a `project` and a `subproject`)."""
+    queryset = queryset.filter(**{name: value for name, value in fields.items() if value})
+    if project_code:
+        queryset = queryset.filter(Q(project__code=project_code) | Q(subproject__code=project_code))
+    return queryset
+
+
 def poverty_models_list(
     *, viewer: Viewer, unit: AdministrativeUnit | None = None, kind: str = "", status: str = "", project_code: str = ""
 ) -> QuerySet[PovertyModel]:
@@ -451,12 +460,7 @@ def poverty_models_list(
     queryset = poverty_models_visible_to(viewer=viewer)
     if unit is not None:
         queryset = queryset.filter(scope_filter(unit=unit, prefix="unit"))
-    if kind:
-        queryset = queryset.filter(kind=kind)
-    if status:
-        queryset = queryset.filter(status=status)
-    if project_code:
-        queryset = queryset.filter(Q(project__code=project_code) | Q(subproject__code=project_code))
+    queryset = list_filtered(queryset, project_code=project_code, kind=kind, status=status)
     return (
         queryset.select_related("unit", "project", "subproject")
         .annotate(commune_count=Count("communes", distinct=True))

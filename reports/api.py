@@ -12,6 +12,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api import query_data
 from programmes.groups import FIGURE_GROUPS, HouseholdGroup
 from provinces.selectors import household_totals_rollup
 from reports import cache as stats_cache
@@ -97,9 +98,7 @@ class PovertyStatsView(APIView):
 
     @extend_schema(parameters=[PovertyStatsInputSerializer], responses=PovertyStatsOutputSerializer)
     def get(self, request):
-        params = PovertyStatsInputSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        data = params.validated_data
+        data = query_data(request, PovertyStatsInputSerializer)
         year, view, group = data["year"], data.get("view") or selectors.natural_view(data["year"]), data["group"]
         key = stats_cache.key_for(
             "poverty-api", stats_cache.data_version(), stats_cache.scope_of(request.viewer), data["unit"], year, view,

@@ -13,6 +13,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api import query_data
 from reports import analysis, selectors
 from reports import cache as stats_cache
 
@@ -101,9 +102,7 @@ class PovertyTableView(APIView):
 
     @extend_schema(parameters=[PovertyTableInputSerializer], responses=PovertyTableOutputSerializer)
     def get(self, request):
-        params = PovertyTableInputSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        data = params.validated_data
+        data = query_data(request, PovertyTableInputSerializer)
         view = data.get("view") or selectors.natural_view(data["to"])
         key = stats_cache.key_for(
             "poverty-table-api", stats_cache.data_version(), stats_cache.scope_of(request.viewer), data["unit"],

@@ -9,6 +9,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api import query_data
 from config.permissions import MatrixPermission
 from config.schema import error_response
 from households import cycle
@@ -109,9 +110,7 @@ class PublicationListCreateView(ListAPIView):
     api_errors = {404: NOT_FOUND}
 
     def _params(self):
-        params = PublicationListInputSerializer(data=self.request.query_params)
-        params.is_valid(raise_exception=True)
-        return params.validated_data
+        return query_data(self.request, PublicationListInputSerializer)
 
     def get_queryset(self):
         data = self._params()

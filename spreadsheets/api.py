@@ -1,11 +1,14 @@
 """What the upload APIs share (`/api/v1/imports/`, `/api/v1/budget-imports/`): a problem's fields, the 503 when
-the file could not be queued, the 400 when the service refuses the upload."""
+the file could not be queued, the 400 when the service refuses the upload, the list-and-upload view."""
 
 from rest_framework import serializers, status
+from rest_framework.generics import ListAPIView
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from config.api import ApplicationError
 from config.broker import broker_down_message
+from config.permissions import MatrixPermission
 
 
 # One problem of a file (spreadsheets.problems.Problem.as_dict): the row Excel shows, the column, the value. No
@@ -15,6 +18,14 @@ class ProblemSerializer(serializers.Serializer):
     column = serializers.CharField(allow_blank=True)
     value = serializers.CharField(allow_blank=True)
     message = serializers.CharField()
+
+
+class UploadListCreateView(ListAPIView):
+    """GET: the caller's uploads (`access_resource` says whose, by the access matrix); POST: a multipart upload."""
+
+    permission_classes = [MatrixPermission]
+    access_actions = {"GET": "list", "POST": "create"}
+    parser_classes = [MultiPartParser, FormParser]
 
 
 def queue_down_response() -> Response | None:

@@ -4,6 +4,8 @@ refuses the same content committed twice)."""
 import hashlib
 
 from django.conf import settings
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from config.api import ApplicationError
@@ -28,3 +30,15 @@ def upload_sha256(file) -> str:
     for chunk in file.chunks():
         digest.update(chunk)
     return digest.hexdigest()
+
+
+def upload_refuse_duplicate(earlier) -> None:
+    """Refuse a file whose exact content was already committed: `earlier` is that committed job or batch (anything
+    with `pk` and `created_at`), or None when there is none (then nothing is refused)."""
+    if earlier is None:
+        return
+    raise ApplicationError(
+        _("Tệp này (cùng nội dung) đã được nhập ngày %(date)s (lần nhập số %(id)s); không nhập lại.")
+        % {"date": date_format(timezone.localtime(earlier.created_at), "DATETIME_FORMAT"), "id": earlier.pk},
+        field="file", extra={"duplicate_of": earlier.pk},
+    )

@@ -10,6 +10,7 @@ import pytest
 from tests.conftest import IN_CI
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 CHROMIUM_FLAGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
@@ -51,3 +52,32 @@ def log_in(page, base_url: str, username: str, password: str) -> None:
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_load_state("networkidle")
+
+
+def page_errors(page) -> list[str]:
+    """The page's console errors and uncaught exceptions, collected into the returned list as they happen."""
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
+def demo_load(provinces: str) -> None:
+    """The reference data and the demo of `provinces` (seed_demo's --provinces), quietly."""
+    from django.core.management import call_command
+
+    call_command("load_reference_data", verbosity=0)
+    call_command("seed_demo", provinces=provinces, stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+
+@contextmanager
+def demo_dashboard(base_url: str, username: str, *, width: int = 1366, height: int = 768):
+    """A demo user (the demo password) signed in, on the dashboard: the page and its errors (`page_errors`)."""
+    from reports.demo import demo_password
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with browser_page(width=width, height=height) as page:
+        errors = page_errors(page)
+        log_in(page, base_url, username, demo_password())
+        page.goto(f"{base_url}/")
+        yield page, errors

@@ -11,6 +11,7 @@ from budgets.api.serializers import (
     progress_output,
 )
 from budgets.selectors import disbursement_progress, unit_visible
+from config.api import query_data
 from config.permissions import MatrixPermission
 
 
@@ -29,9 +30,7 @@ class DisbursementStatsView(APIView):
 
     @extend_schema(parameters=[DisbursementStatsInputSerializer], responses=DisbursementStatsOutputSerializer)
     def get(self, request):
-        params = DisbursementStatsInputSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        data = params.validated_data
+        data = query_data(request, DisbursementStatsInputSerializer)
         unit = unit_visible(viewer=request.viewer, code=data["unit"], year=data["year"])
         if unit is None:
             raise Http404

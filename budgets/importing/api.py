@@ -4,8 +4,6 @@ spreadsheet as a job, follow it. Thin: budgets.importing.pipeline decides, budge
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.generics import ListAPIView
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -15,7 +13,7 @@ from budgets.models import BudgetImport
 from config.api import ApplicationError
 from config.permissions import MatrixPermission
 from config.schema import error_response
-from spreadsheets.api import ProblemSerializer, queue_down_response, upload_refused_response
+from spreadsheets.api import ProblemSerializer, UploadListCreateView, queue_down_response, upload_refused_response
 
 
 class BudgetImportInputSerializer(serializers.Serializer):
@@ -48,11 +46,8 @@ class BudgetImportOutputSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class BudgetImportListCreateView(ListAPIView):
-    permission_classes = [MatrixPermission]
+class BudgetImportListCreateView(UploadListCreateView):
     access_resource = "budget_imports"
-    access_actions = {"GET": "list", "POST": "create"}
-    parser_classes = [MultiPartParser, FormParser]
     serializer_class = BudgetImportOutputSerializer
 
     def get_queryset(self):

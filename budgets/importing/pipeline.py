@@ -18,8 +18,6 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import transaction
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from budgets.importing import rows as budget_rows
@@ -33,7 +31,7 @@ from spreadsheets.headers import find_header
 from spreadsheets.jobs import job_error_pages_save, job_finish, job_progress, job_reject, job_start
 from spreadsheets.problems import file_problem
 from spreadsheets.sheet import HEADER_SCAN_ROWS, SheetError, read_sheet
-from spreadsheets.uploads import upload_sha256, upload_size_check
+from spreadsheets.uploads import upload_refuse_duplicate, upload_sha256, upload_size_check
 
 logger = logging.getLogger(__name__)
 
@@ -61,14 +59,8 @@ def budget_import_create(*, acting_user, file, kind: str, file_name: str = "", e
     upload_size_check(file)
     unit = viewer.unit if viewer is not None else None
     sha256 = upload_sha256(file)
-    earlier = BudgetImport.objects.filter(sha256=sha256, kind=kind, unit=unit,
-                                          status=BudgetImport.Status.COMMITTED).order_by("pk").first()
-    if earlier is not None:
-        raise ApplicationError(
-            _("Tệp này (cùng nội dung) đã được nhập ngày %(date)s (lần nhập số %(id)s); không nhập lại.")
-            % {"date": date_format(timezone.localtime(earlier.created_at), "DATETIME_FORMAT"), "id": earlier.pk},
-            field="file", extra={"duplicate_of": earlier.pk},
-        )
+    upload_refuse_duplicate(BudgetImport.objects.filter(sha256=sha256, kind=kind, unit=unit,
+                                                        status=BudgetImport.Status.COMMITTED).order_by("pk").first())
     file.seek(0)
     name = (file_name or getattr(file, "name", "") or "upload")
     with transaction.atomic():

@@ -269,6 +269,17 @@ def _resolve_common(check: Problems, rows: list[tuple[int, dict, dict]], acting_
                 values["project"], values["subproject"] = match
 
 
+def _refused(check: Problems, row: int, cells: dict, problem: str | None, reasons: dict, **params) -> bool:
+    """Whether a rule refused the row: `reasons` maps the rule's code to the column at fault and the message (and
+    the value shown when that cell is blank); that problem is added. A code not in `reasons` (or None) passes."""
+    if problem not in reasons:
+        return False
+    key, message, *blank = reasons[problem]
+    cell = cells.get(key)
+    check.add(row, key, (cell or blank[0]) if blank else cell, message, **params)
+    return True
+
+
 def _year_ok(check: Problems, row: int, cells: dict, values: dict, today: datetime.date) -> bool:
     year, origin, project, unit = values["year"], values["origin"], values["project"], values["unit"]
     ok = True
@@ -358,27 +369,24 @@ def allocations_check(sheet: Sheet, *, acting_user) -> Plan:
     parsed = _parse_rows(check, sheet, acting_user, parse_entry)
     ready = []
     required = ("year", "unit", "project", "source", "capital_type", "kind", "amount", "number", "date")
+    dates = {
+        "future": ("legal_basis_date", _("Dòng %(row)s: ngày văn bản không được ở tương lai.")),
+        "out_of_range": ("legal_basis_date", _("Dòng %(row)s: ngày văn bản phải từ năm %(first)s đến năm %(last)s.")),
+    }
+    years_reasons = {
+        "carry_over_not_earlier": (
+            "origin_year", _("Dòng %(row)s: chuyển nguồn phải ghi “%(column)s” là một năm trước năm kế hoạch.")),
+        "original_not_own_year": (
+            "origin_year", _("Dòng %(row)s: vốn giao của năm có năm nguồn vốn bằng năm kế hoạch; vốn năm trước ghi "
+                             "là chuyển nguồn.")),
+    }
     for row, cells, values in _lines_to_check(check, parsed, required, today):
         dated = budget_rules.legal_date_problem(values["date"], fiscal_year=values["year"], today=today)
-        if dated == "future":
-            check.add(row, "legal_basis_date", cells.get("legal_basis_date"),
-                      _("Dòng %(row)s: ngày văn bản không được ở tương lai."))
-            continue
-        if dated == "out_of_range":
-            check.add(row, "legal_basis_date", cells.get("legal_basis_date"),
-                      _("Dòng %(row)s: ngày văn bản phải từ năm %(first)s đến năm %(last)s."),
-                      first=values["year"] - 1, last=values["year"] + 1)
+        if _refused(check, row, cells, dated, dates, first=values["year"] - 1, last=values["year"] + 1):
             continue
         kind, year, origin = values["kind"], values["year"], values["origin"]
         years = budget_rules.entry_years_problem(kind=kind, fiscal_year=year, origin_year=origin)
-        if years == "carry_over_not_earlier":
-            check.add(row, "origin_year", cells.get("origin_year"),
-                      _("Dòng %(row)s: chuyển nguồn phải ghi “%(column)s” là một năm trước năm kế hoạch."))
-            continue
-        if years == "original_not_own_year":
-            check.add(row, "origin_year", cells.get("origin_year"),
-                      _("Dòng %(row)s: vốn giao của năm có năm nguồn vốn bằng năm kế hoạch; vốn năm trước ghi là "
-                        "chuyển nguồn."))
+        if _refused(check, row, cells, years, years_reasons):
             continue
         values["from_key"] = (year - 1, *values["key"][1:]) if kind == Kind.CARRY_OVER else None
         ready.append((row, cells, values))
@@ -387,33 +395,23 @@ def allocations_check(sheet: Sheet, *, acting_user) -> Plan:
     states, pks = _load_lines(keys, lock=True)
     plan = Plan(rows=len(sheet.rows), states=states, pks=pks, warnings=_warnings(sheet))
     amount_key = check.amount_key
+    reasons = {
+        "no_line_to_adjust": ("kind", _("Dòng %(row)s: chưa có kế hoạch vốn cho dòng này để điều chỉnh (hãy ghi vốn "
+                                        "giao hoặc chuyển nguồn trước, ở dòng trên hoặc trong hệ thống).")),
+        "adjustment_below_used": (amount_key, _("Dòng %(row)s: điều chỉnh giảm quá mức: kế hoạch vốn sau điều chỉnh "
+                                                "nhỏ hơn số đã giải ngân hoặc chuyển nguồn.")),
+        "original_exists": ("kind", _("Dòng %(row)s: dòng kế hoạch vốn này đã có vốn giao ban đầu; thay đổi ghi là "
+                                      "điều chỉnh."), _("Giao vốn")),
+        "no_source_line": ("origin_year", _("Dòng %(row)s: năm %(year)s không có dòng kế hoạch vốn tương ứng để "
+                                            "chuyển nguồn.")),
+        "carry_over_exceeds_remaining": (amount_key, _("Dòng %(row)s: số chuyển nguồn vượt phần chưa giải ngân của "
+                                                       "năm %(year)s.")),
+    }
     for row, cells, values in sorted(ready, key=lambda item: (item[2]["year"], item[0])):
         key, kind, amount = values["key"], values["kind"], values["amount"]
         line, source = states.get(key), states.get(values["from_key"]) if values["from_key"] else None
         problem = budget_rules.entry_problem(kind=kind, amount=amount, line=line, source=source)
-        if problem == "no_line_to_adjust":
-            check.add(row, "kind", cells.get("kind"),
-                      _("Dòng %(row)s: chưa có kế hoạch vốn cho dòng này để điều chỉnh (hãy ghi vốn giao hoặc "
-                        "chuyển nguồn trước, ở dòng trên hoặc trong hệ thống)."))
-            continue
-        if problem == "adjustment_below_used":
-            check.add(row, amount_key, cells.get(amount_key),
-                      _("Dòng %(row)s: điều chỉnh giảm quá mức: kế hoạch vốn sau điều chỉnh nhỏ hơn số đã giải "
-                        "ngân hoặc chuyển nguồn."))
-            continue
-        if problem == "original_exists":
-            check.add(row, "kind", cells.get("kind") or _("Giao vốn"),
-                      _("Dòng %(row)s: dòng kế hoạch vốn này đã có vốn giao ban đầu; thay đổi ghi là điều chỉnh."))
-            continue
-        if problem == "no_source_line":
-            check.add(row, "origin_year", cells.get("origin_year"),
-                      _("Dòng %(row)s: năm %(year)s không có dòng kế hoạch vốn tương ứng để chuyển nguồn."),
-                      year=values["year"] - 1)
-            continue
-        if problem == "carry_over_exceeds_remaining":
-            check.add(row, amount_key, cells.get(amount_key),
-                      _("Dòng %(row)s: số chuyển nguồn vượt phần chưa giải ngân của năm %(year)s."),
-                      year=values["year"] - 1)
+        if _refused(check, row, cells, problem, reasons, year=values["year"] - 1):
             continue
         if line is None:
             line = states[key] = budget_rules.LineState()
@@ -483,6 +481,17 @@ def disbursements_check(sheet: Sheet, *, acting_user, rules: budget_rules.Rules 
     ready = list(_lines_to_check(check, parsed, required, today))
     states, pks = _load_lines({v["key"] for _r, _c, v in ready}, lock=True)
     plan = Plan(rows=len(sheet.rows), states=states, pks=pks, warnings=_warnings(sheet))
+    dates = {
+        "future": ("disbursed_on", _("Dòng %(row)s: ngày giải ngân không được ở tương lai.")),
+        "before_year": ("disbursed_on", _("Dòng %(row)s: ngày giải ngân phải trong năm kế hoạch %(year)s.")),
+        "after_deadline": ("disbursed_on", _("Dòng %(row)s: ngày giải ngân sau hạn %(deadline)s của dòng vốn này "
+                                             "(phải chuyển nguồn trước).")),
+    }
+    reasons = {
+        "below_zero": (amount_key, _("Dòng %(row)s: giảm trừ vượt số đã giải ngân của dòng vốn này.")),
+        "over_plan": (amount_key, _("Dòng %(row)s: vượt kế hoạch vốn: cộng dồn giải ngân của dòng vốn này (kể cả "
+                                    "các dòng trên trong tệp) lớn hơn kế hoạch vốn.")),
+    }
     for row, cells, values in ready:
         line = states.get(values["key"])
         if line is None:
@@ -494,28 +503,10 @@ def disbursements_check(sheet: Sheet, *, acting_user, rules: budget_rules.Rules 
         deadline = rules.deadline(fiscal_year=year, origin_year=values["origin"], capital_type=values["capital_type"])
         when = budget_rules.disbursement_date_problem(values["date"], fiscal_year=year, deadline=deadline,
                                                       today=today)
-        if when == "future":
-            check.add(row, "disbursed_on", cells.get("disbursed_on"),
-                      _("Dòng %(row)s: ngày giải ngân không được ở tương lai."))
-            continue
-        if when == "before_year":
-            check.add(row, "disbursed_on", cells.get("disbursed_on"),
-                      _("Dòng %(row)s: ngày giải ngân phải trong năm kế hoạch %(year)s."), year=year)
-            continue
-        if when == "after_deadline":
-            check.add(row, "disbursed_on", cells.get("disbursed_on"),
-                      _("Dòng %(row)s: ngày giải ngân sau hạn %(deadline)s của dòng vốn này (phải chuyển nguồn "
-                        "trước)."), deadline=deadline.strftime("%d/%m/%Y"))
+        if _refused(check, row, cells, when, dates, year=year, deadline=deadline.strftime("%d/%m/%Y")):
             continue
         problem = budget_rules.disbursement_problem(amount=values["amount"], line=line)
-        if problem == "below_zero":
-            check.add(row, amount_key, cells.get(amount_key),
-                      _("Dòng %(row)s: giảm trừ vượt số đã giải ngân của dòng vốn này."))
-            continue
-        if problem == "over_plan":
-            check.add(row, amount_key, cells.get(amount_key),
-                      _("Dòng %(row)s: vượt kế hoạch vốn: cộng dồn giải ngân của dòng vốn này (kể cả các dòng "
-                        "trên trong tệp) lớn hơn kế hoạch vốn."))
+        if _refused(check, row, cells, problem, reasons):
             continue
         line.disbursed += values["amount"]
         plan.touched.add(values["key"])

@@ -9,7 +9,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import ApplicationError
+from config.api import ApplicationError, query_data
 from config.permissions import MatrixPermission
 from households.api.serializers import (
     ClassifyInputSerializer,
@@ -79,9 +79,7 @@ class ReviewListView(ListAPIView):
     access_resource = "reviews"
 
     def get_queryset(self):
-        params = ReviewListInputSerializer(data=self.request.query_params)
-        params.is_valid(raise_exception=True)
-        data = params.validated_data
+        data = query_data(self.request, ReviewListInputSerializer)
         year = data.get("year")
         filters = ReviewFilters(
             unit_code=data.get("unit"),

@@ -7,8 +7,6 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.generics import ListAPIView
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
@@ -19,7 +17,7 @@ from config.schema import error_response
 from households.importing.selectors import import_batches_visible_to, may_upload
 from households.importing.services import import_batch_create
 from households.models_imports import ERRORS_PER_PAGE
-from spreadsheets.api import ProblemSerializer, queue_down_response, upload_refused_response
+from spreadsheets.api import ProblemSerializer, UploadListCreateView, queue_down_response, upload_refused_response
 
 PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,8}")
 
@@ -69,11 +67,8 @@ class ImportErrorPageSerializer(serializers.Serializer):
     results = ImportErrorSerializer(many=True)
 
 
-class ImportListCreateView(ListAPIView):
-    permission_classes = [MatrixPermission]
+class ImportListCreateView(UploadListCreateView):
     access_resource = "imports"
-    access_actions = {"GET": "list", "POST": "create"}
-    parser_classes = [MultiPartParser, FormParser]
     serializer_class = ImportOutputSerializer
 
     def get_queryset(self):

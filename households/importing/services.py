@@ -14,7 +14,6 @@ from pathlib import Path
 from django.core.files import File
 from django.db import DatabaseError, OperationalError, connection, models, transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from config.api import ApplicationError, Conflict
@@ -41,7 +40,7 @@ from provinces.models import AdministrativeUnit
 from provinces.viewer import viewer_of
 from spreadsheets.problems import file_problem
 from spreadsheets.reader import WorkbookError
-from spreadsheets.uploads import upload_sha256, upload_size_check
+from spreadsheets.uploads import upload_refuse_duplicate, upload_sha256, upload_size_check
 
 logger = logging.getLogger(__name__)
 PROCESS_TASK = "households.import_batch_process"
@@ -79,13 +78,8 @@ def import_batch_create(
     # again in the commit, under the unit's lock, since a submit can come while the file is queued.
     cycle.lock_check(unit_id=unit.pk if unit is not None else None, year=year)
     sha256 = upload_sha256(uploaded_file)
-    earlier = ImportBatch.objects.filter(sha256=sha256, unit=unit, status=ImportBatch.Status.COMMITTED).first()
-    if earlier is not None:
-        raise ApplicationError(
-            _("Tệp này (cùng nội dung) đã được nhập ngày %(date)s (lần nhập số %(id)s); không nhập lại.")
-            % {"date": date_format(timezone.localtime(earlier.created_at), "DATETIME_FORMAT"), "id": earlier.pk},
-            field="file", extra={"duplicate_of": earlier.pk},
-        )
+    upload_refuse_duplicate(
+        ImportBatch.objects.filter(sha256=sha256, unit=unit, status=ImportBatch.Status.COMMITTED).first())
     uploaded_file.seek(0)
     with transaction.atomic():
         batch = ImportBatch(

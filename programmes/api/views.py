@@ -4,6 +4,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework.generics import ListAPIView
 
+from config.api import query_data
 from config.permissions import MatrixPermission
 from programmes.api.serializers import (
     ProjectListInputSerializer,
@@ -20,9 +21,8 @@ class ProjectListView(ListAPIView):
     serializer_class = ProjectOutputSerializer
 
     def get_queryset(self):
-        params = ProjectListInputSerializer(data=self.request.query_params)
-        params.is_valid(raise_exception=True)
-        return projects_with_subprojects(programme_code=params.validated_data.get("programme"))
+        data = query_data(self.request, ProjectListInputSerializer)
+        return projects_with_subprojects(programme_code=data.get("programme"))
 
     @extend_schema(parameters=[ProjectListInputSerializer])
     def get(self, request, *args, **kwargs):
@@ -41,9 +41,7 @@ class TargetListView(ListAPIView):
     access_resource = "targets"
 
     def get_queryset(self):
-        params = TargetListInputSerializer(data=self.request.query_params)
-        params.is_valid(raise_exception=True)
-        data = params.validated_data
+        data = query_data(self.request, TargetListInputSerializer)
         if data.get("unit"):
             queryset = poverty_targets_of_unit(
                 viewer=self.request.viewer, code=data["unit"], year=data.get("year") or timezone.localdate().year

@@ -110,6 +110,11 @@ def unit_page(request, template: str, *, unit: AdministrativeUnit | None, year: 
                                       "may_manage": may_manage(request, unit), **context})
 
 
+def record_page(request, template: str, *, name: str, record):
+    """A record's page: the record under `name`, and the manage buttons for staff who may change its unit."""
+    return render(request, template, {name: record, "may_manage": may_manage(request, record.unit)})
+
+
 def form_page(request, *, title: str, form, back: str, intro: str = "", status: int | None = None, multipart=False):
     """The form page; 400 when the form has errors."""
     context = {"title": title, "form": form, "back": back, "intro": intro, "multipart": multipart}

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -16,9 +16,9 @@ from programmes.views.common import (
     form_view,
     found_or_404,
     managed_unit_and_year,
-    may_manage,
     page_of,
     query,
+    record_page,
     require_manage,
     unit_and_year,
     unit_page,
@@ -42,11 +42,7 @@ def _plan_or_404(request, pk: int):
 
 @require_GET
 def plan_detail(request, pk: int):
-    plan = _plan_or_404(request, pk)
-    return render(
-        request, "programmes/plan_detail.html",
-        {"plan": plan, "may_manage": may_manage(request, plan.unit)},
-    )
+    return record_page(request, "programmes/plan_detail.html", name="plan", record=_plan_or_404(request, pk))
 
 
 @require_GET

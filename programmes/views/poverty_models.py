@@ -3,7 +3,7 @@
 from functools import partial
 
 from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -16,9 +16,9 @@ from programmes.views.common import (
     form_view,
     found_or_404,
     managed_unit_and_year,
-    may_manage,
     page_of,
     query,
+    record_page,
     require_manage,
     unit_and_year,
     unit_page,
@@ -57,11 +57,7 @@ def _model_or_404(request, pk: int) -> PovertyModel:
 
 @require_GET
 def model_detail(request, pk: int):
-    model = _model_or_404(request, pk)
-    return render(
-        request, "programmes/model_detail.html",
-        {"model": model, "may_manage": may_manage(request, model.unit)},
-    )
+    return record_page(request, "programmes/model_detail.html", name="model", record=_model_or_404(request, pk))
 
 
 def _model_save(request, data: dict, *, unit, model=None):

@@ -7,6 +7,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api import query_data
 from config.permissions import MatrixPermission
 from provinces.api.serializers import (
     UnitDetailInputSerializer,
@@ -62,9 +63,7 @@ class UnitListView(ListAPIView):
     access_resource = "units"
 
     def get_queryset(self):
-        params = UnitListInputSerializer(data=self.request.query_params)
-        params.is_valid(raise_exception=True)
-        data = params.validated_data
+        data = query_data(self.request, UnitListInputSerializer)
         queryset = _in_force_for(self.request, data)
         if data.get("level"):
             queryset = queryset.filter(level=data["level"])
@@ -98,9 +97,8 @@ class UnitDetailView(APIView):
         responses=UnitDetailOutputSerializer,
     )
     def get(self, request, code: str):
-        params = UnitDetailInputSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        unit = unit_with_links(_in_force_for(request, params.validated_data).filter(code=code)).first()
+        data = query_data(request, UnitDetailInputSerializer)
+        unit = unit_with_links(_in_force_for(request, data).filter(code=code)).first()
         if unit is None:
             raise NotFound()
         return Response(UnitDetailOutputSerializer(unit).data)

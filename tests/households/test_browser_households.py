@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser import ARTIFACTS, browser_page, log_in
+from tests.browser import ARTIFACTS, browser_page, log_in, page_errors
 from tests.factories import TEST_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -10,9 +10,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_officer_filters_the_list_and_opens_a_household_with_its_chart(live_server, registry):
     with browser_page() as page:
-        errors = []
-        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-        page.on("pageerror", lambda error: errors.append(str(error)))
+        errors = page_errors(page)
         log_in(page, live_server.url, "canbo_nari", TEST_PASSWORD)
         page.goto(f"{live_server.url}/households/")
         rows = page.get_by_test_id("household-row")

@@ -255,10 +255,15 @@ def test_oversized_upload_is_refused_before_it_is_stored(na_ri, settings):
     assert ImportBatch.objects.count() == 0
 
 
-def test_api_upload_status_and_errors(client, na_ri, django_capture_on_commit_callbacks):
+def _officer_posts(client, url: str, path, capture):
+    """Na Rì's officer uploads `path` (year 2023) to `url`; the on-commit work (the worker, eager) runs."""
     client.login(username="canbo_nari", password=TEST_PASSWORD)
-    with (DATA / BAD[0]).open("rb") as handle, django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/api/v1/imports/", {"file": handle, "year": 2023})
+    with path.open("rb") as handle, capture(execute=True):
+        return client.post(url, {"file": handle, "year": 2023})
+
+
+def test_api_upload_status_and_errors(client, na_ri, django_capture_on_commit_callbacks):
+    response = _officer_posts(client, "/api/v1/imports/", DATA / BAD[0], django_capture_on_commit_callbacks)
     assert response.status_code == 201
     body = response.json()
     assert body["status"] == "queued"  # the worker (here: eager, on commit) picks it up after the response
@@ -281,9 +286,7 @@ def test_api_upload_status_and_errors(client, na_ri, django_capture_on_commit_ca
 
 
 def test_upload_page_summary_and_annotated_download(client, na_ri, django_capture_on_commit_callbacks):
-    client.login(username="canbo_nari", password=TEST_PASSWORD)
-    with (DATA / BAD[1]).open("rb") as handle, django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/imports/", {"file": handle, "year": 2023})
+    response = _officer_posts(client, "/imports/", DATA / BAD[1], django_capture_on_commit_callbacks)
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
     assert "Tệp chưa được nhập" in page

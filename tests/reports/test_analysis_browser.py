@@ -2,33 +2,22 @@
 browser test): the province totals in the page, sorting, the chart and its PNG download, the phone width, and
 a screenshot at 1366×768 to docs/screenshots/analysis.png."""
 
-from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
-from reports.demo import demo_password
-from tests.browser import browser_page, log_in
+from tests.browser import SCREENSHOTS, demo_dashboard, demo_load
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 @pytest.fixture
 def bac_kan_demo():
-    call_command("load_reference_data", verbosity=0)
-    call_command("seed_demo", provinces="06", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    demo_load("06")
 
 
 def test_staff_analyse_bac_kan_by_district(live_server, bac_kan_demo):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    errors = []
-    with browser_page(width=1366, height=768) as page:
-        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        log_in(page, live_server.url, "so_backan", demo_password())
-        page.goto(f"{live_server.url}/")
+    with demo_dashboard(live_server.url, "so_backan") as (page, errors):
         page.get_by_test_id("nav-analysis").click()
         page.wait_for_url("**/analysis/**")
         page.select_option("#analysis-unit", "06")

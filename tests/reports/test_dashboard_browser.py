@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 
 from provinces.models import end_of_year
 from provinces.selectors import units_in_force
@@ -15,19 +14,17 @@ from reports.aggregates import recompute_all
 from reports.demo import demo_password
 from reports.models_publications import Publication
 from reports.publications import publication_reopen
-from tests.browser import ARTIFACTS, browser_page, log_in
+from tests.browser import ARTIFACTS, SCREENSHOTS, browser_page, demo_dashboard, demo_load, log_in
 from tests.households.factories import HouseholdFactory, record
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 User = get_user_model()
 
 
 @pytest.fixture
 def bac_kan_demo(monkeypatch):
-    call_command("load_reference_data", verbosity=0)
-    call_command("seed_demo", provinces="06", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    demo_load("06")
 
 
 def check_tile_map(page, expected):
@@ -65,13 +62,7 @@ def click_tile(page, code):
 
 
 def test_leadership_dashboard_drill_down_map_and_anomalies(live_server, bac_kan_demo):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    errors = []
-    with browser_page(width=1366, height=768) as page:
-        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        log_in(page, live_server.url, "lanhdao_backan", demo_password())
-        page.goto(f"{live_server.url}/")
+    with demo_dashboard(live_server.url, "lanhdao_backan") as (page, errors):
         cards = page.get_by_test_id("cards")
         cards.wait_for()
         assert page.get_by_test_id("poverty-rate").inner_text() == "22,25%"  # Bắc Kạn end of 2023

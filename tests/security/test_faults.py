@@ -113,11 +113,16 @@ def _broken_database(*args, **kwargs):
     raise OperationalError("connection to server at \"db\" (10.0.0.5), port 5432 failed: Connection refused")
 
 
+def _database_lost_in(client, people, target: str, url: str):
+    """Staff's GET of `url` while `target` (a function the view calls) finds the database gone."""
+    client.force_login(people["staff"])
+    with mock.patch(target, side_effect=_broken_database):
+        return client.get(url)
+
+
 @pytest.mark.django_db
 def test_database_lost_inside_a_view_gives_a_vietnamese_503_page_then_recovers(client, people):
-    client.force_login(people["staff"])
-    with mock.patch("households.views.review_years_visible_to", side_effect=_broken_database):
-        response = client.get("/households/")
+    response = _database_lost_in(client, people, "households.views.review_years_visible_to", "/households/")
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
     page = response.content.decode()
@@ -128,9 +133,8 @@ def test_database_lost_inside_a_view_gives_a_vietnamese_503_page_then_recovers(c
 
 @pytest.mark.django_db
 def test_database_lost_inside_an_api_view_gives_json_503(client, people):
-    client.force_login(people["staff"])
-    with mock.patch("households.api.views.household_reviews_visible_to", side_effect=_broken_database):
-        response = client.get("/api/v1/reviews/")
+    response = _database_lost_in(client, people, "households.api.views.household_reviews_visible_to",
+                                 "/api/v1/reviews/")
     assert response.status_code == 503
     assert "Cơ sở dữ liệu tạm thời không truy cập được" in response.json()["detail"]
 

@@ -14,7 +14,7 @@ import pytest
 from households.models import Household, ImportBatch
 from spreadsheets.legacy_text import ansi_cell, tcvn3_encode, vni_encode
 from spreadsheets.reader import open_table
-from tests.households.importing.test_legacy_text import NAMES, reference_names
+from tests.households.importing.test_legacy_text import NAMES, assert_legacy_households_unicode, reference_names
 from tests.households.test_import_hostile import upload_bytes
 from tests.households.test_imports import HEADER, household_row
 
@@ -79,11 +79,7 @@ def test_a_csv_typed_in_a_legacy_font_imports_converted_with_a_warning_per_cell(
     assert content.decode("cp1252") and not _is_utf8(content)  # the font's bytes, read as the reader reads them
     batch = upload_bytes("legacy.csv", content, user=na_ri["officer"])
     assert batch.status == ImportBatch.Status.COMMITTED, batch.errors[:3]
-    households = {household.code: household for household in Household.objects.all()}
-    for number, name in enumerate(NAMES[:12]):
-        household = households[f"L{number:03d}"]
-        assert household.head_name == name
-        assert household.village == ("Bản Khuổi Mạn" if number % 2 else "Thôn 5")
+    assert_legacy_households_unicode()
     converted = conversions(batch)
     assert len(converted) == 12 + 6  # every name, every other village: as from an xlsx
     first = converted[0]

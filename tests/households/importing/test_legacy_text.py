@@ -149,6 +149,16 @@ def test_most_reference_names_typed_in_either_font_come_back_exactly():
         assert not wrong
 
 
+def assert_legacy_households_unicode() -> None:
+    """The twelve households of a legacy-font file (`legacy_rows`, the CSV test's `legacy_file`) were written
+    with their names and villages in Unicode."""
+    households = {household.code: household for household in Household.objects.all()}
+    for number, name in enumerate(NAMES[:12]):
+        household = households[f"L{number:03d}"]
+        assert household.head_name == name
+        assert household.village == ("Bản Khuổi Mạn" if number % 2 else "Thôn 5")
+
+
 def legacy_rows(encode) -> list[list]:
     header = [*HEADER, "Thôn", "Ghi chú"]
     rows = [header]
@@ -163,11 +173,7 @@ def test_a_workbook_typed_in_a_legacy_font_imports_converted_with_a_warning_per_
                                                                                       label):
     batch = upload(write_xlsx(tmp_path / "legacy.xlsx", legacy_rows(encode)), user=na_ri["officer"])
     assert batch.status == ImportBatch.Status.COMMITTED, batch.errors[:3]
-    households = {household.code: household for household in Household.objects.all()}
-    for number, name in enumerate(NAMES[:12]):
-        household = households[f"L{number:03d}"]
-        assert household.head_name == name
-        assert household.village == ("Bản Khuổi Mạn" if number % 2 else "Thôn 5")
+    assert_legacy_households_unicode()
     converted = [warning for warning in batch.warning_list if "đã chuyển sang Unicode" in warning["message"]]
     assert len(converted) == 12 + 6  # every name, every other village
     first = converted[0]
