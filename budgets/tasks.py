@@ -6,7 +6,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from budgets.importing.pipeline import budget_import_process, budget_imports_requeue_stuck
-from config.celery import app
+from config.celery import beat_entry
 
 
 @shared_task(acks_late=True, name="budgets.budget_import_process")
@@ -24,15 +24,5 @@ def budget_imports_requeue_stuck_task(minutes: int = 30) -> int:
 SWEEP_NAME = "budgets: requeue budget imports stuck in running"
 
 
-def _register_sweeper(celery_app) -> None:
-    celery_app.add_periodic_task(600.0, budget_imports_requeue_stuck_task.s(), name=SWEEP_NAME)
-
-
-@app.on_after_finalize.connect
-def setup_periodic_tasks(sender, **kwargs):
-    """Every 10 minutes, jobs left `running` by a dead worker for over 30 minutes go back to the queue."""
-    _register_sweeper(sender)
-
-
-if app.finalized:
-    _register_sweeper(app)
+# Every 10 minutes, jobs left `running` by a dead worker for over 30 minutes go back to the queue.
+beat_entry(600.0, budget_imports_requeue_stuck_task, name=SWEEP_NAME)

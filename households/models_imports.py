@@ -12,7 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from provinces.models import AdministrativeUnit
-from spreadsheets.jobs import ErrorPages, error_entries, job_error_pages_save
+from spreadsheets.jobs import ErrorPages, SpreadsheetJob, error_entries, job_error_pages_save
 from spreadsheets.problems import ERROR_VALUE_MAX_CHARS, ERRORS_PER_PAGE, errors_stored  # noqa: F401 - re-exported
 
 
@@ -54,12 +54,7 @@ def annotated_path(batch: "ImportBatch", filename: str) -> str:
 
 
 class ImportBatch(models.Model):
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Đang chờ")
-        RUNNING = "running", _("Đang xử lý")
-        REJECTED = "rejected", _("Bị từ chối")
-        COMMITTED = "committed", _("Đã nhập")
-        REVERTED = "reverted", _("Đã hoàn tác")
+    Status = SpreadsheetJob.Status  # the job states every spreadsheet import shares (spreadsheets.jobs)
 
     unit = models.ForeignKey(
         AdministrativeUnit, verbose_name=_("đơn vị"), null=True, blank=True, on_delete=models.PROTECT,

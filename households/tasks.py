@@ -9,7 +9,7 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
-from config.celery import app
+from config.celery import beat_entry
 from households.importing.services import import_batch_process, import_batches_requeue_stuck
 from households.services import search_index_flush
 
@@ -47,15 +47,5 @@ def search_index_flush_task() -> int:
 SWEEP_NAME = "households: requeue imports stuck in running"
 
 
-def _register_sweeper(celery_app) -> None:
-    celery_app.add_periodic_task(600.0, import_batches_requeue_stuck_task.s(), name=SWEEP_NAME)
-
-
-@app.on_after_finalize.connect
-def setup_periodic_tasks(sender, **kwargs):
-    """Every 10 minutes, batches left `running` by a dead worker for over 30 minutes go back to the queue."""
-    _register_sweeper(sender)
-
-
-if app.finalized:
-    _register_sweeper(app)
+# Every 10 minutes, batches left `running` by a dead worker for over 30 minutes go back to the queue.
+beat_entry(600.0, import_batches_requeue_stuck_task, name=SWEEP_NAME)

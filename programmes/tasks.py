@@ -9,7 +9,7 @@
 from celery import shared_task
 from celery.schedules import crontab
 
-from config.celery import app
+from config.celery import beat_entry
 
 NIGHTLY_NAME = "programmes: recompute poverty targets (nightly)"
 NIGHTLY_SCHEDULE = crontab(hour=2, minute=30)
@@ -38,16 +38,5 @@ def poverty_targets_recompute_task(
     return poverty_targets_recompute(unit=unit, year=year)
 
 
-def _register_nightly(celery_app) -> None:
-    celery_app.add_periodic_task(NIGHTLY_SCHEDULE, poverty_targets_recompute_task.s(), name=NIGHTLY_NAME)
-
-
-@app.on_after_finalize.connect
-def setup_periodic_tasks(sender, **kwargs):
-    """Nightly recompute of every target (beat), declared in code (docs/architecture.md). django-celery-beat's
-    DatabaseScheduler copies `beat_schedule` into its PeriodicTask table when beat starts."""
-    _register_nightly(sender)
-
-
-if app.finalized:  # imported by autodiscovery after the app was finalised: the signal has already fired
-    _register_nightly(app)
+# Nightly recompute of every poverty target (beat).
+beat_entry(NIGHTLY_SCHEDULE, poverty_targets_recompute_task, name=NIGHTLY_NAME)

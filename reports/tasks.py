@@ -10,7 +10,7 @@
 from celery import shared_task
 from celery.schedules import crontab
 
-from config.celery import app
+from config.celery import beat_entry
 
 NIGHTLY_NAME = "reports: recompute aggregates (nightly)"
 NIGHTLY_SCHEDULE = crontab(hour=2, minute=50)
@@ -41,15 +41,5 @@ def aggregates_recompute_all_task(reason: str = "") -> int:
     return sum(result.rows for result in aggregates.recompute_all(reason=reason or "nightly").values())
 
 
-def _register_nightly(celery_app) -> None:
-    celery_app.add_periodic_task(NIGHTLY_SCHEDULE, aggregates_recompute_all_task.s(), name=NIGHTLY_NAME)
-
-
-@app.on_after_finalize.connect
-def setup_periodic_tasks(sender, **kwargs):
-    """Nightly full recompute (beat), declared in code as programmes.tasks does."""
-    _register_nightly(sender)
-
-
-if app.finalized:  # imported by autodiscovery after the app was finalised: the signal has already fired
-    _register_nightly(app)
+# Nightly full recompute of the aggregates (beat).
+beat_entry(NIGHTLY_SCHEDULE, aggregates_recompute_all_task, name=NIGHTLY_NAME)

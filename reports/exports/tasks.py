@@ -4,7 +4,7 @@
 
 from celery import shared_task
 
-from config.celery import app
+from config.celery import beat_entry
 from reports.exports.jobs import export_job_run, export_jobs_sweep
 
 
@@ -22,15 +22,5 @@ def export_jobs_sweep_task() -> list[int]:
 SWEEP_NAME = "reports: export jobs housekeeping"
 
 
-def _register_sweeper(celery_app) -> None:
-    celery_app.add_periodic_task(600.0, export_jobs_sweep_task.s(), name=SWEEP_NAME)
-
-
-@app.on_after_finalize.connect
-def setup_periodic_tasks(sender, **kwargs):
-    """Every 10 minutes: stuck jobs marked failed, files older than a week deleted."""
-    _register_sweeper(sender)
-
-
-if app.finalized:
-    _register_sweeper(app)
+# Every 10 minutes: stuck jobs marked failed, files older than a week deleted.
+beat_entry(600.0, export_jobs_sweep_task, name=SWEEP_NAME)
