@@ -64,10 +64,6 @@ class BudgetImport(SpreadsheetJob):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.original_name} · {self.get_status_display()}"
 
-    @property
-    def file_name(self) -> str:
-        return self.original_name
-
 
 class BudgetImportErrorPage(JobErrorPage):
     """Page `number` (2, 3, …) of a rejected budget import's errors (the first page is on the job), so that none is

@@ -39,7 +39,7 @@ from budgets import rules as budget_rules
 from budgets.models import Allocation, AllocationEntry, CapitalType, Disbursement, Source
 from programmes.models import Project
 from programmes.selectors import list_filtered
-from provinces.models import AdministrativeUnit, end_of_year
+from provinces.models import AdministrativeUnit
 from provinces.selectors import (
     scope_filter,
     unit_if_visible,
@@ -83,7 +83,7 @@ def default_unit(*, viewer: Viewer, year: int) -> AdministrativeUnit | None:
     unit = viewer_of(viewer).unit
     if unit is None:
         return None
-    if unit.valid_from > end_of_year(year) or (unit.valid_to is not None and unit.valid_to < datetime.date(year, 1, 1)):
+    if not budget_rules.unit_in_force_during(year, valid_from=unit.valid_from, valid_to=unit.valid_to):
         return None
     return unit
 

@@ -35,7 +35,6 @@ from programmes.models import PlanDocument, Project, SubProject
 from provinces.models import AdministrativeUnit
 from provinces.viewer import viewer_of
 
-MAX_VND = budget_rules.MAX_VND
 Kind = AllocationEntry.Kind
 
 

@@ -17,3 +17,8 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     ascii_text = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
     return _SPACES.sub(" ", _NOT_WORD.sub(" ", ascii_text)).strip()
+
+
+def thousands(number: int) -> str:
+    """An integer with Vietnamese thousands dots: 300000 → "300.000"."""
+    return f"{number:,}".replace(",", ".")

@@ -82,12 +82,8 @@ def submitting_units(*, province: AdministrativeUnit, year: int) -> list[Adminis
 
 def submitting_units_below(*, unit: AdministrativeUnit, year: int) -> list[AdministrativeUnit]:
     """The submitting units strictly below `unit` (a province's districts or communes; none below a district or
-    a commune). One query."""
-    if unit.level == Level.PROVINCE:
-        return submitting_units(province=unit, year=year)
-    if unit.level == Level.DISTRICT and submitting_level(year) == Level.COMMUNE:
-        return []  # no district exists for such years
-    return []
+    a commune): one query for a province."""
+    return submitting_units(province=unit, year=year) if unit.level == Level.PROVINCE else []
 
 
 # --- reads ----------------------------------------------------------------------------------------------------------
@@ -115,13 +111,6 @@ class UnitYear:
     def is_locked(self) -> bool:
         return self.state in (*LOCKED, ReviewState.PUBLISHED)
 
-    @property
-    def may_import(self) -> bool:
-        return not self.is_locked
-
-    @property
-    def has_submitted(self) -> bool:
-        return self.state in (*LOCKED, ReviewState.PUBLISHED)
 
 
 def _name(user) -> str | None:
@@ -159,28 +148,20 @@ def province_year_published(*, province_id: int, year: int) -> UnitReviewState |
     )
 
 
-def published_years(*, province_id: int) -> list[int]:
-    """The review years published in the province, newest first. One query."""
-    return list(
-        UnitReviewState.objects.filter(unit_id=province_id, state=ReviewState.PUBLISHED)
-        .order_by("-year").values_list("year", flat=True)
-    )
-
-
 def unit_year_state(*, unit: AdministrativeUnit, year: int) -> UnitYear:
     """The state of `unit` for `year`: a submitting unit's own, a legacy commune's district's, a province's
     (published, or summed up from its units: approved when all are, submitted when all have submitted)."""
     unit = _with_parents(unit)
     province = province_of(unit)
-    published = province_year_published(province_id=province.pk, year=year) is not None
+    published_row = province_year_published(province_id=province.pk, year=year)
+    published = published_row is not None
     submitting = submitting_unit_of(unit, year)
     if submitting is not None:
         row = _rows([submitting.pk], year).get(submitting.pk)
         return _unit_year(unit, year, row, published=published, submitting=submitting.pk == unit.pk)
     if published:
-        row = province_year_published(province_id=province.pk, year=year)
-        return UnitYear(unit=unit, year=year, state=ReviewState.PUBLISHED, decided_by=_name(row.decided_by),
-                        decided_at=row.decided_at, comment=row.comment, is_submitting_unit=False)
+        return UnitYear(unit=unit, year=year, state=ReviewState.PUBLISHED, decided_by=_name(published_row.decided_by),
+                        decided_at=published_row.decided_at, comment=published_row.comment, is_submitting_unit=False)
     children = children_states(unit=unit, year=year)
     states = {child.state for child in children}
     if children and states == {ReviewState.APPROVED}:
@@ -216,7 +197,7 @@ class Completeness:
 
 def completeness_of(states: list[UnitYear]) -> Completeness:
     return Completeness(
-        submitted=sum(1 for item in states if item.has_submitted),
+        submitted=sum(1 for item in states if item.is_locked),
         approved=sum(1 for item in states if item.state in (ReviewState.APPROVED, ReviewState.PUBLISHED)),
         total=len(states),
     )

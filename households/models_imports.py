@@ -12,8 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from provinces.models import AdministrativeUnit
-from spreadsheets.jobs import ErrorPages, SpreadsheetJob, error_entries, job_error_pages_save
-from spreadsheets.problems import ERROR_VALUE_MAX_CHARS, ERRORS_PER_PAGE, errors_stored  # noqa: F401 - re-exported
+from spreadsheets.jobs import ErrorPages, SpreadsheetJob, error_entries
 
 
 def upload_path(batch: "ImportBatch", filename: str) -> str:
@@ -41,12 +40,7 @@ def warnings_stored(entries: list[dict]) -> dict:
 # A rejected batch's errors are read a page at a time (the import page, the API): the first page is kept on the
 # batch (`errors`, what the API's detail and list show), each further page in an ImportErrorPage row. The paging is
 # the import core's (spreadsheets.problems.errors_stored, spreadsheets.jobs.ErrorPages), shared with the budget
-# imports; the names stay importable from here.
-
-
-def error_pages_save(*, batch_id: int, pages: list[list[dict]]) -> None:
-    """Pages 2, 3, … of a batch's errors (errors_stored), replacing any it had."""
-    job_error_pages_save(job=ImportBatch(pk=batch_id), pages=pages)
+# imports.
 
 
 def annotated_path(batch: "ImportBatch", filename: str) -> str:

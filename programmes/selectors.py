@@ -135,14 +135,14 @@ def poverty_target_relatives(
 ) -> tuple[QuerySet[PovertyTarget], PovertyTarget | None]:
     """The targets cascaded from `target` (a lazy queryset, by unit code) and the target it was cascaded from
     (read now), both only where their unit lies in the viewer's scope."""
-    visible = units_visible_to(viewer=viewer).values("pk")
     children = (
-        PovertyTarget.objects.filter(cascaded_from=target, unit_id__in=visible)
+        _in_scope(PovertyTarget.objects.filter(cascaded_from=target), viewer=viewer)
         .select_related("unit")
         .order_by("unit__code")
     )
     parent = (
-        PovertyTarget.objects.filter(pk=target.cascaded_from_id, unit_id__in=visible).select_related("unit").first()
+        _in_scope(PovertyTarget.objects.filter(pk=target.cascaded_from_id), viewer=viewer)
+        .select_related("unit").first()
         if target.cascaded_from_id
         else None
     )

@@ -126,13 +126,9 @@ def units_manageable_by(*, viewer: Viewer) -> QuerySet[AdministrativeUnit]:
     province). Superusers without a profile: every unit. Everyone else: none.
     """
     viewer = viewer_of(viewer)
-    if viewer.unit is None:
-        if viewer.sees_everything:
-            return AdministrativeUnit.objects.all()
+    if viewer.unit is not None and not viewer.may("units", "update"):  # config/access.py: staff and administrators
         return AdministrativeUnit.objects.none()
-    if not viewer.may("units", "update"):  # config/access.py: staff and administrators
-        return AdministrativeUnit.objects.none()
-    return AdministrativeUnit.objects.filter(scope_filter(unit=viewer.unit))
+    return units_visible_to(viewer=viewer)
 
 
 def unit_with_links(queryset: QuerySet[AdministrativeUnit]) -> QuerySet[AdministrativeUnit]:

@@ -52,7 +52,7 @@ def otp_step_for(user) -> str | None:
 
 
 def otp_step_after_login(sender, request, user, **kwargs) -> None:
-    """user_logged_in receiver (connected in config.apps)."""
+    """user_logged_in receiver (connected in provinces.apps)."""
     if request is None or not hasattr(request, "session"):
         return
     step = otp_step_for(user)

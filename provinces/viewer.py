@@ -55,11 +55,6 @@ class Viewer:
         return self.unit.pk if self.unit is not None else None
 
     @property
-    def has_scope(self) -> bool:
-        """A unit to start from, or the whole country."""
-        return self.unit is not None or self.sees_everything
-
-    @property
     def may_see_personal_data(self) -> bool:
         """Names and ID numbers: everyone scoped except leadership; the superuser without a profile."""
         if self.profile is None:

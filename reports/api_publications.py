@@ -91,7 +91,7 @@ def _figures_for(items, unit: AdministrativeUnit | None) -> dict:
     result = {}
     for row in rows:
         figures = selectors.figures_of(row, unit=row.unit)
-        result[row.publication_id] = {**publications.figures_as_output(figures), "group": row.group}
+        result[row.publication_id] = {**selectors.figures_as_dict(figures), "group": row.group}
     return result
 
 
@@ -114,7 +114,7 @@ class PublicationListCreateView(ListAPIView):
 
     def get_queryset(self):
         data = self._params()
-        unit = self._unit(data)
+        self._list_unit = unit = self._unit(data)  # read again by paginate_queryset
         code = publications.province_id_of(unit) if unit is not None else None
         queryset = publications.publications_visible_to(viewer=self.request.viewer, year=data.get("year"))
         if code is not None:
@@ -142,7 +142,7 @@ class PublicationListCreateView(ListAPIView):
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
         items = page if page is not None else list(queryset)
-        self._figure_map = _figures_for(items, self._unit(self._params()))
+        self._figure_map = _figures_for(items, self._list_unit)
         return page
 
     @extend_schema(parameters=[PublicationListInputSerializer])

@@ -96,19 +96,9 @@ def dashboard_unit(
 def default_year(*, unit: AdministrativeUnit) -> int | None:
     """The year a page opens on: the latest year published in the unit's province that has figures for the unit
     (a later year with data is provisional and never the default), else the latest year with figures."""
-    from reports.publications import province_id_of
-
-    province_id = province_id_of(unit)
     latest = latest_year_with_data(unit=unit)
-    published = published_years(province_id=province_id)
-    return next((year for year in published if latest is None or year <= latest), None) or latest
-
-
-def published_years(*, province_id: int) -> list[int]:
-    from reports.models_publications import Publication
-
-    return list(Publication.objects.filter(province_id=province_id, reopened_at__isnull=True)
-                .order_by("-year").values_list("year", flat=True))
+    published = publications.latest_published_year(province_id=publications.province_id_of(unit), up_to=latest)
+    return published or latest
 
 
 def visible_across_2025(*, viewer: Viewer, unit: AdministrativeUnit) -> bool:

@@ -12,7 +12,7 @@ later recompute of the aggregate tables never changes what is official. `officia
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -81,12 +81,6 @@ def official_figures(*, publication: Publication, unit: AdministrativeUnit, grou
     return selectors.figures_of(row, unit=unit) if row is not None else None
 
 
-def snapshot_rows(*, publication: Publication, unit_ids, years=None) -> list[dict]:
-    """Snapshot rows of `unit_ids` as the aggregate tables' `values()` dicts (the dashboard's shape). One query."""
-    return list(PublicationFigure.objects.filter(publication=publication, unit_id__in=list(unit_ids)).values(
-        *SNAPSHOT_FIELDS))
-
-
 def publications_visible_to(*, viewer, code: str | None = None, year: int | None = None):
     """Publications of the provinces in the viewer's scope (or above it: an officer sees their province's decision;
     the figures are aggregates). Newest first."""
@@ -127,15 +121,6 @@ def figures_label(publication: Publication | None) -> Label:
 
 
 # --- writes ----------------------------------------------------------------------------------------------------------
-
-
-def _province_in_scope(*, user, code: str, year: int) -> AdministrativeUnit:
-    unit = cycle.unit_for_review(viewer=viewer_of(user), code=code, year=year)
-    if unit is None:
-        raise PermissionDenied  # the API turns an out-of-scope unit into a 404 before calling
-    if unit.level != AdministrativeUnit.Level.PROVINCE:
-        raise ApplicationError(_("Chỉ công bố được số liệu của cả tỉnh."), field="unit")
-    return unit
 
 
 def publication_create(*, province: AdministrativeUnit, year: int, decision_number: str,
@@ -197,14 +182,6 @@ def publication_reopen(*, publication: Publication, reason: str, acting_user) ->
         cycle.province_year_reopen(province=publication.province, year=publication.year, acting_user=acting_user,
                                    reason=reason)
     return publication
-
-
-def figures_as_output(figures: selectors.PovertyFigures) -> dict:
-    data = {f.name: getattr(figures, f.name) for f in fields(figures) if f.name not in ("unit", "sources")}
-    data.update(unit=figures.unit.code, unit_name=figures.unit.name, poverty_rate=figures.poverty_rate,
-                near_poverty_rate=figures.near_poverty_rate,
-                multidimensional_poverty_rate=figures.multidimensional_poverty_rate)
-    return data
 
 
 # --- the dashboard ---------------------------------------------------------------------------------------------------

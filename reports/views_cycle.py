@@ -101,8 +101,6 @@ def _transition(request, act, done: str):
         raise Http404
     try:
         act(unit=unit, year=year)
-    except PermissionDenied:
-        raise
     except ApplicationError as error:  # Conflict included: the API's 409 message
         messages.error(request, error.message)
     else:

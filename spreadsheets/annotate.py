@@ -34,6 +34,7 @@ from django.core.files import File
 from django.utils.translation import gettext as _
 
 from config.row_messages import without_row
+from config.text import thousands
 from spreadsheets.cells import cell_text, is_blank
 from spreadsheets.extent import sheet_extent
 from spreadsheets.reader import WorkbookError, open_table
@@ -57,10 +58,6 @@ class _TooManyRows(Exception):
     pass
 
 
-def _thousands(number: int) -> str:
-    return f"{number:,}".replace(",", ".")
-
-
 def annotated_workbook(*, source: Path | None, issues: Callable[[], Iterable[dict]], count: int, rows: int,
                        locate: Locate, scan_rows: int, target: Path, in_request: bool = False,
                        label: str = "import") -> bool:
@@ -73,7 +70,7 @@ def annotated_workbook(*, source: Path | None, issues: Callable[[], Iterable[dic
     too_many_rows = _(
         "Tệp có hơn %(max)s dòng nên bản sao có đánh dấu chỉ gồm danh sách lỗi (trang “%(sheet)s”), không chép "
         "lại các dòng của tệp. Hãy sửa theo số dòng và tên cột trong danh sách, hoặc chia nhỏ tệp theo xã."
-    ) % {"max": _thousands(cap), "sheet": LIST_SHEET}
+    ) % {"max": thousands(cap), "sheet": LIST_SHEET}
     if rows > cap:
         reason = too_many_rows
     elif count > cap:
@@ -81,7 +78,7 @@ def annotated_workbook(*, source: Path | None, issues: Callable[[], Iterable[dic
             "Tệp có %(count)s lỗi (hơn %(max)s) nên bản sao có đánh dấu chỉ gồm danh sách lỗi (trang "
             "“%(sheet)s”), không chép lại các dòng của tệp. Thường là do tệp không theo mẫu: hãy tải mẫu từ "
             "hệ thống và kiểm tra các cột."
-        ) % {"count": _thousands(count), "max": _thousands(cap), "sheet": LIST_SHEET}
+        ) % {"count": thousands(count), "max": thousands(cap), "sheet": LIST_SHEET}
     else:
         try:
             _marked_copy(source=source, issues=list(issues()), locate=locate, scan_rows=scan_rows, target=target,
@@ -94,7 +91,7 @@ def annotated_workbook(*, source: Path | None, issues: Callable[[], Iterable[dic
         listed = islice(listed, cap)
         reason += " " + _(
             "Danh sách này chỉ gồm %(max)s lỗi đầu; trang của lần nhập liệt kê đủ %(count)s lỗi."
-        ) % {"max": _thousands(cap), "count": _thousands(count)}
+        ) % {"max": thousands(cap), "count": thousands(count)}
     _list_only(target=target, issues=listed, reason=reason)
     return False
 

@@ -22,6 +22,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook
 
+from config.text import thousands
 from spreadsheets import legacy_text
 from spreadsheets.extent import Extent, ExtentError, SheetTooLarge, sheet_extent
 
@@ -208,7 +209,7 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list]]:
                 raise WorkbookError(
                     _("Tệp CSV có một ô dài hơn %(limit)s ký tự (dòng %(row)s): ô quá dài, thường do thiếu dấu "
                       "ngoặc kép đóng. Hãy kiểm tra lại tệp rồi tải lên lại.")
-                    % {"limit": f"{csv.field_size_limit():,}".replace(",", "."), "row": reader.line_num}
+                    % {"limit": thousands(csv.field_size_limit()), "row": reader.line_num}
                 ) from error
             raise WorkbookError(
                 _("Tệp CSV bị lỗi định dạng ở dòng %(row)s. Hãy mở bằng Excel, lưu lại rồi tải lên lại.")

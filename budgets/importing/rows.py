@@ -454,7 +454,7 @@ def allocations_write(plan: Plan, *, acting_user, job) -> int:
 # --- disbursements ---------------------------------------------------------------------------------------------------
 
 
-def disbursements_check(sheet: Sheet, *, acting_user, rules: budget_rules.Rules | None = None) -> Plan:
+def disbursements_check(sheet: Sheet, *, acting_user) -> Plan:
     """Check a disbursement report: each row a payment against an existing line; locks those lines.
 
     Columns: Năm kế hoạch, Mã đơn vị, Mã dự án, Nguồn vốn, Loại vốn, Năm nguồn vốn (carried-over funds only),
@@ -463,7 +463,7 @@ def disbursements_check(sheet: Sheet, *, acting_user, rules: budget_rules.Rules 
     1 January of the fiscal year and the line's deadline, and not in the future.
     """
     check_sheet_shape(sheet)
-    rules = rules or budget_rules.load_rules()
+    rules = budget_rules.load_rules()
     check = Problems(sheet)
     today = timezone.localdate()
     amount_key = check.amount_key

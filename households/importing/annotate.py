@@ -14,7 +14,6 @@ from pathlib import Path
 from households.importing import validate
 from households.models import ImportBatch
 from spreadsheets import annotate as core
-from spreadsheets.annotate import BAD_FILL, LIST_SHEET, ORIGINAL_MAX_CELLS  # noqa: F401 - importable from here
 
 
 def _issues(batch: ImportBatch) -> Iterator[dict]:
@@ -41,7 +40,7 @@ def annotated_workbook(*, batch: ImportBatch, target: Path, in_request: bool = F
     error list alone with a first sheet saying why (False); `in_request`: a tenth of the cap (spreadsheets.annotate)."""
     return core.annotated_workbook(
         source=Path(batch.file.path) if batch.file else None, issues=lambda: _issues(batch),
-        count=batch.error_count or len(batch.errors) or batch.warnings, rows=batch.rows, locate=header_columns,
+        count=batch.issue_count, rows=batch.rows, locate=header_columns,
         scan_rows=validate.HEADER_SCAN_ROWS, target=target, in_request=in_request, label=f"import batch {batch.pk}",
     )
 

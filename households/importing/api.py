@@ -16,8 +16,8 @@ from config.permissions import MatrixPermission
 from config.schema import error_response
 from households.importing.selectors import import_batches_visible_to, may_upload
 from households.importing.services import import_batch_create
-from households.models_imports import ERRORS_PER_PAGE
 from spreadsheets.api import ProblemSerializer, UploadListCreateView, queue_down_response, upload_refused_response
+from spreadsheets.problems import ERRORS_PER_PAGE
 
 PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,8}")
 

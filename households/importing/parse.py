@@ -14,6 +14,7 @@ from django.db import connection, connections, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from config.text import thousands
 from households.classification import ClassificationValue, StandardRules, classify
 from households.importing import normalise, validate
 from households.importing.example_row import EXAMPLE_FIRST, is_example_row
@@ -404,7 +405,7 @@ def parse_workbook(*, path: Path, year: int, unit: AdministrativeUnit | None, pr
         count += len(chunk)
         if count > limit:
             raise WorkbookError(
-                _("Tệp có hơn %(max)s dòng dữ liệu; hãy chia nhỏ theo xã.") % {"max": _thousands(limit)}
+                _("Tệp có hơn %(max)s dòng dữ liệu; hãy chia nhỏ theo xã.") % {"max": thousands(limit)}
             )
         done = len(classified)
         run(chunk)
@@ -422,10 +423,5 @@ _LABELS = {value.value: str(value.label) for value in ClassificationValue}
 
 def _label(classification: str) -> str:
     return _LABELS.get(classification) or str(ClassificationValue(classification).label)
-
-
-def _thousands(number: int) -> str:
-    """1.234.567: Vietnamese digit grouping."""
-    return f"{number:,}".replace(",", ".")
 
 

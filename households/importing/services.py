@@ -34,11 +34,12 @@ from households.importing.write import (
     unit_lock,
 )
 from households.models import Household, HouseholdReview, ImportBatch, ImportReplacedReview
-from households.models_imports import error_pages_save, errors_stored, warnings_stored
+from households.models_imports import warnings_stored
 from households.services import transitions_recompute
 from provinces.models import AdministrativeUnit
 from provinces.viewer import viewer_of
-from spreadsheets.problems import file_problem
+from spreadsheets.jobs import job_error_pages_save
+from spreadsheets.problems import as_dicts, errors_stored, file_problem, sorted_problems
 from spreadsheets.reader import WorkbookError
 from spreadsheets.uploads import upload_refuse_duplicate, upload_sha256, upload_size_check
 
@@ -192,10 +193,10 @@ def _parse_and_commit_streamed(batch: ImportBatch) -> None:
 
 
 def _reject(batch: ImportBatch, *, problems, warnings, rows: int) -> None:
-    problems = sorted(problems, key=lambda problem: (problem.row, problem.column))
-    stored, pages = errors_stored([problem.as_dict() for problem in problems])
+    problems = sorted_problems(problems)
+    stored, pages = errors_stored(as_dicts(problems))
     with transaction.atomic():
-        error_pages_save(batch_id=batch.pk, pages=pages)
+        job_error_pages_save(job=batch, pages=pages)
         ImportBatch.objects.filter(pk=batch.pk).update(
             status=ImportBatch.Status.REJECTED, progress=100, finished_at=timezone.now(), rows=rows,
             rejected=len({problem.row for problem in problems}), **stored,

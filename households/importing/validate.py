@@ -4,15 +4,15 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from itertools import chain, repeat
+from itertools import repeat
 from operator import is_
 
 from django.utils.translation import gettext as _
 
-from config.text import fold
+from config.text import fold, thousands
 from households.importing import normalise
-from households.importing.columns import BY_KEY, GROUP_HEADERS, Kind, match_header
-from spreadsheets import legacy_text
+from households.importing.columns import BY_KEY, GROUP_HEADERS, LOOKUP, Kind
+from spreadsheets import headers, legacy_text
 from spreadsheets.problems import Problem  # the import core's row problem; `validate.Problem` still names it
 
 HEADER_SCAN_ROWS = 30
@@ -69,53 +69,21 @@ class ParsedRow:
     extra: dict[str, str]
 
 
-def _map_cells(cells: list) -> tuple[dict[str, tuple[int, str]], list[tuple[int, str]]]:
-    found, unknown = {}, []
-    for index, cell in enumerate(cells):
-        text = normalise.cell_text(cell)
-        if not text:
-            continue
-        key = match_header(text)
-        if key and key not in found:
-            found[key] = (index, text)
-        elif key is None and fold(text) not in GROUP_HEADERS:
-            unknown.append((index, text))
-    return found, unknown
-
-
-def _combine(upper: list, lower: list) -> list:
-    width = max(len(upper), len(lower))
-    upper, lower = upper + [""] * (width - len(upper)), lower + [""] * (width - len(lower))
-    return [low if not normalise.is_blank(low) else up for up, low in zip(upper, lower, strict=True)]
-
-
 def find_header(rows: Iterator[tuple[int, list]]) -> tuple[HeaderMap, Iterator[tuple[int, list]]]:
-    """Scan the first rows for the header: one row, or two where a group header is merged over the indicators."""
-    scanned = []
-    for item in rows:
-        scanned.append(item)
-        if len(scanned) >= HEADER_SCAN_ROWS:
-            break
-    best: HeaderMap | None = None
-    best_index = -1
-    for index, (number, cells) in enumerate(scanned):
-        found, unknown = _map_cells(cells)
-        if len(found) < 3 or ("household_code" not in found and "head_name" not in found):
-            continue
-        candidate, used = HeaderMap((number,), found, unknown), index
-        if index + 1 < len(scanned):
-            next_number, next_cells = scanned[index + 1]
-            combined, combined_unknown = _map_cells(_combine(cells, next_cells))
-            if len(combined) > len(found):
-                candidate, used = HeaderMap((number, next_number), combined, combined_unknown), index + 1
-        if best is None or len(candidate.columns) > len(best.columns):
-            best, best_index = candidate, used
-    if best is None:
+    """Scan the first rows for the header: one row, or two where a group header is merged over the indicators
+    (spreadsheets.headers.find_header, the row matching most columns among those naming the household)."""
+    match, rest = headers.find_header(
+        rows, LOOKUP, scan_rows=HEADER_SCAN_ROWS, two_rows=True, group_headers=GROUP_HEADERS,
+        stop_when_complete=False,
+        plausible=lambda found: len(found.columns) >= 3 and (
+            "household_code" in found.columns or "head_name" in found.columns),
+    )
+    if match is None:
         raise HeaderError(Problem(1, "", "", _(
             "Không tìm thấy dòng tiêu đề (cần có các cột như “Mã hộ”, “Họ và tên chủ hộ”, “Số nhân khẩu”) "
             "trong %(count)s dòng đầu. Hãy dùng mẫu tải về từ hệ thống."
         ) % {"count": HEADER_SCAN_ROWS}))
-    return best, chain(scanned[best_index + 1:], rows)
+    return HeaderMap(match.rows, match.columns, match.unknown), rest
 
 
 def check_required(header: HeaderMap, *, indicators: Iterable[str]) -> None:
@@ -322,7 +290,7 @@ class RowValidator:
         elif income is not None and income > MAX_INCOME:
             problem("income_per_capita", self._cell(cells, "income_per_capita"), _(
                 "Dòng %(row)s: thu nhập %(value)s đồng/người/tháng vượt quá %(max)s: hãy kiểm tra lại đơn vị tính."
-            ) % {"row": number, "value": f"{income:,}".replace(",", "."), "max": f"{MAX_INCOME:,}".replace(",", ".")})
+            ) % {"row": number, "value": thousands(income), "max": thousands(MAX_INCOME)})
             income = None
         area = parse("area", normalise.parse_area)
         deprivations = set()

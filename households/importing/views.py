@@ -19,11 +19,11 @@ from config.broker import broker_down_message
 from households.classification import ClassificationValue
 from households.importing.annotate import import_batch_annotate
 from households.importing.defaults import review_year_in_progress, template_years, upload_year_default
+from households.importing.parse import standard_for_year
 from households.importing.selectors import import_batches_visible_to, may_revert, may_upload
 from households.importing.services import import_batch_create, import_batch_revert
 from households.importing.template import review_template_xlsx
-from households.models_imports import ERRORS_PER_PAGE
-from households.selectors import standards_all
+from spreadsheets.problems import ERRORS_PER_PAGE
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -142,7 +142,7 @@ def import_revert(request, pk: int):
 def review_template(request):
     try:
         year = int(request.GET.get("year") or review_year_in_progress())
-        standard = standards_all().for_review(year=year, kind="periodic")
+        standard = standard_for_year(year)
     except (ValueError, ApplicationError) as error:
         raise Http404(str(error)) from error
     response = HttpResponse(review_template_xlsx(standard=standard, year=year), content_type=XLSX)

@@ -21,6 +21,7 @@ from django.utils import timezone
 from config.followups import after_commit
 from config.text import fold
 from households import cycle
+from households.importing.parse import standard_for_year
 from households.importing.rows import ClassifiedRow, batch_warnings, classification_counts
 from households.importing.stage import (
     ETHNIC_MAJORITY,
@@ -134,8 +135,7 @@ def unit_lock(unit_id: int) -> None:
 
 
 def _standard_id(year: int) -> int:
-    standards = standards_all()
-    return standards.ids[standards.for_review(year=year, kind=HouseholdReview.Kind.PERIODIC).code]
+    return standards_all().ids[standard_for_year(year).code]
 
 
 def commune_ids(codes: set[str], *, year: int) -> dict[str, int]:

@@ -48,9 +48,10 @@ def unit_and_year(request) -> tuple[AdministrativeUnit | None, int, TargetFilter
 
 def unit_from_query(request, year: int) -> AdministrativeUnit:
     code = request.GET.get("unit", "")
-    unit = selectors.unit_visible(viewer=request.viewer, code=code, year=year) if code else None
-    if unit is None:
-        unit = selectors.default_unit(viewer=request.viewer, year=year) if not code else None
+    if code:
+        unit = selectors.unit_visible(viewer=request.viewer, code=code, year=year)
+    else:
+        unit = selectors.default_unit(viewer=request.viewer, year=year)
     if unit is None:
         raise Http404(_("Không có đơn vị này trong phạm vi của bạn."))
     return unit

@@ -18,6 +18,7 @@ from tests.budgets.test_import import (
     DISBURSEMENT_HEADERS,
     GOOD_ALLOCATIONS,
     counts,
+    run_import,
     workbook,
 )
 from tests.factories import TEST_PASSWORD
@@ -252,10 +253,7 @@ def test_a_queued_job_page_polls_and_a_finished_one_shows_its_outcome(client, wo
 
 
 def rejected_job(world, tmp_path, rows, *, name="kh-loi.xlsx", headers=ALLOCATION_HEADERS):
-    path = workbook(tmp_path / name, headers, rows)
-    with path.open("rb") as handle:
-        job = budget_import_create(acting_user=world["staff"], file=handle, kind="allocations", enqueue=False)
-    return budget_import_process(job_id=job.pk)
+    return run_import(workbook(tmp_path / name, headers, rows), acting_user=world["staff"])
 
 
 def test_a_rejected_job_keeps_its_annotated_copy_and_the_page_offers_it(client, world, tmp_path):
@@ -290,10 +288,7 @@ def test_no_annotated_copy_for_a_committed_job_or_a_file_that_was_no_table(clien
 
     no_table = rejected_job(world, tmp_path, [[1, 2]], headers=["a", "b"], name="rong.xlsx")
     assert no_table.status == "rejected" and no_table.rows == 0 and not no_table.annotated
-    path = workbook(tmp_path / "kh.xlsx", ALLOCATION_HEADERS, GOOD_ALLOCATIONS)
-    with path.open("rb") as handle:
-        good = budget_import_create(acting_user=world["staff"], file=handle, kind="allocations", enqueue=False)
-    good = budget_import_process(job_id=good.pk)
+    good = run_import(workbook(tmp_path / "kh.xlsx", ALLOCATION_HEADERS, GOOD_ALLOCATIONS), acting_user=world["staff"])
     login(client, "so_bk")
     assert "annotated-download" not in client.get(f"/budgets/import/{no_table.pk}/").content.decode()
     for job in (no_table, good):

@@ -23,8 +23,8 @@ from python_calamine import CalamineWorkbook
 from households.importing import annotate
 from households.importing.services import import_batch_create
 from households.models import ImportBatch, ImportErrorPage
-from households.models_imports import ERROR_VALUE_MAX_CHARS, ERRORS_PER_PAGE
 from spreadsheets import annotate as core_annotate
+from spreadsheets.problems import ERROR_VALUE_MAX_CHARS, ERRORS_PER_PAGE
 from tests.factories import TEST_PASSWORD
 from tests.households.test_imports import HEADER, household_row
 

@@ -7,7 +7,6 @@ import io
 import openpyxl
 import pytest
 
-from households.importing import annotate
 from households.models import ImportBatch
 from spreadsheets import annotate as core_annotate
 from tests import DATA
@@ -36,7 +35,7 @@ def test_the_two_row_header_sample_comes_back_as_itself_with_its_bad_cells_marke
     assert batch.status == ImportBatch.Status.REJECTED and batch.annotated.name
     original = openpyxl.load_workbook(SAMPLE)
     copy = annotated_of(batch)
-    assert copy.sheetnames == [*original.sheetnames, annotate.LIST_SHEET]
+    assert copy.sheetnames == [*original.sheetnames, core_annotate.LIST_SHEET]
     sheet, source = copy[original.sheetnames[0]], original.worksheets[0]
     assert {str(merged) for merged in sheet.merged_cells.ranges} == {str(merged) for merged in
                                                                       source.merged_cells.ranges}
@@ -51,9 +50,9 @@ def test_the_two_row_header_sample_comes_back_as_itself_with_its_bad_cells_marke
     assert len(errors) >= 8
     for error in errors:
         cell = sheet.cell(row=error["row"], column=columns[error["column"]])
-        assert cell.fill.fgColor.rgb.endswith(annotate.BAD_FILL), (error, cell.coordinate)
+        assert cell.fill.fgColor.rgb.endswith(core_annotate.BAD_FILL), (error, cell.coordinate)
         assert cell.comment is not None and error["message"] in cell.comment.text
-    listed = list(copy[annotate.LIST_SHEET].iter_rows(values_only=True))
+    listed = list(copy[core_annotate.LIST_SHEET].iter_rows(values_only=True))
     assert listed[0] == ("Dòng", "Cột", "Giá trị", "Lỗi")
     assert [(row, column) for row, column, _value, _message in listed[1:]] == [
         (error["row"], error["column"]) for error in errors]
@@ -63,13 +62,13 @@ def test_the_two_row_header_sample_comes_back_as_itself_with_its_bad_cells_marke
 def test_an_ods_upload_keeps_the_rebuilt_copy(na_ri):
     path = SAMPLE.with_suffix(".ods")
     batch = upload_bytes(path.name, path.read_bytes(), user=na_ri["officer"])
-    assert annotated_of(batch).sheetnames == ["Danh sách (có đánh dấu lỗi)", annotate.LIST_SHEET]
+    assert annotated_of(batch).sheetnames == ["Danh sách (có đánh dấu lỗi)", core_annotate.LIST_SHEET]
 
 
 def test_an_xlsx_over_the_cell_limit_keeps_the_rebuilt_copy(na_ri, monkeypatch):
     monkeypatch.setattr(core_annotate, "ORIGINAL_MAX_CELLS", 10)
     batch = upload_bytes("it.xlsx", xlsx_bytes(bad_rows(3)), user=na_ri["officer"])
-    assert annotated_of(batch).sheetnames == ["Danh sách (có đánh dấu lỗi)", annotate.LIST_SHEET]
+    assert annotated_of(batch).sheetnames == ["Danh sách (có đánh dấu lỗi)", core_annotate.LIST_SHEET]
 
 
 @pytest.mark.parametrize("broken", [True, False])
@@ -79,4 +78,4 @@ def test_an_xlsx_openpyxl_cannot_open_falls_back_to_the_rebuilt_copy(na_ri, monk
             patch.setattr(core_annotate.openpyxl, "load_workbook", lambda *args, **kwargs: 1 / 0)
         batch = upload_bytes("it.xlsx", xlsx_bytes(bad_rows(3)), user=na_ri["officer"])
     names = annotated_of(batch).sheetnames
-    assert names == (["Danh sách (có đánh dấu lỗi)"] if broken else ["Sheet1"]) + [annotate.LIST_SHEET]
+    assert names == (["Danh sách (có đánh dấu lỗi)"] if broken else ["Sheet1"]) + [core_annotate.LIST_SHEET]
