@@ -381,12 +381,20 @@ def _profile_parses(files: dict[str, Path], *, folder: Path, year: int) -> None:
         pstats.Stats(str(target)).sort_stats("tottime").print_stats(12)
 
 
+# The tables an import writes: vacuumed between runs, as autovacuum does on a live server between two imports.
+VACUUMED = ("households_household", "households_householdreview", "households_importreplacedreview",
+            "households_importhouseholdsnapshot")
+
+
 def _checkpoint() -> None:
-    """Start from a checkpoint, so that one forced by the WAL of the setup (or of a previous run) does not land in
-    the middle of the floor or the import (on this kind of machine, 100,000-row imports took 4.2-4.9 s with it and
-    4.2-5.7 s without)."""
+    """Start from vacuumed tables and a checkpoint. Autovacuum is off on this kind of machine: without the VACUUM,
+    every replace run left 100,000 dead reviews whose entries the next run's unique checks visit again (a run
+    slower than the one before it). The checkpoint, so that one forced by the WAL of the setup (or of a previous run)
+    does not land in the middle of the floor or the import (on this kind of machine, 100,000-row imports took
+    4.2-4.9 s with it and 4.2-5.7 s without)."""
     try:
         with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM (ANALYZE) {', '.join(VACUUMED)}")
             cursor.execute("CHECKPOINT")
     except DatabaseError as error:  # (needs a superuser or pg_checkpoint)
         print(f"no CHECKPOINT before timing ({error.__class__.__name__}): expect more spread between runs")

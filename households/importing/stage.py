@@ -166,6 +166,11 @@ def chunk_stage(cursor, *, text: str, table: str, year: int, sequence: str, unlo
     household = connection.ops.quote_name(Household._meta.db_table)
     review = connection.ops.quote_name(HouseholdReview._meta.db_table)
     names = ", ".join(name for name, _kind in _STAGE_COLUMNS)
+    # The staging statement's estimated cost is high enough to be compiled (JIT) on every chunk: about 0.2 s of
+    # compiling for a 20,000-row chunk whose statement then runs in 0.2 s. Its sort stays in memory (the default
+    # 4 MB spilled to disk). SET LOCAL: for this transaction only (the writer's sets the same).
+    cursor.execute("SET LOCAL jit = off")
+    cursor.execute("SET LOCAL work_mem = '64MB'")
     cursor.execute("TRUNCATE import_rows")
     with cursor.cursor.copy(f"COPY import_rows ({names}) FROM STDIN") as copy:
         copy.write(text)
