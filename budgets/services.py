@@ -29,7 +29,7 @@ from budgets import rules as budget_rules
 from budgets.formatting import million
 from budgets.models import Allocation, AllocationEntry, CapitalType, Disbursement, Source
 from budgets.selectors import may_manage
-from config.api import ApplicationError
+from config.errors import ApplicationError
 from config.followups import after_commit
 from programmes.models import PlanDocument, Project, SubProject
 from provinces.models import AdministrativeUnit

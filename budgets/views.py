@@ -33,8 +33,8 @@ from budgets.forms import (
 from budgets.importing.selectors import may_import
 from budgets.models import Allocation, AllocationEntry, CapitalType, Disbursement, Source
 from budgets.rules import load_rules
-from config.api import ApplicationError
 from config.audit import history_of, may_see_history
+from config.errors import ApplicationError
 from programmes.models import PlanDocument, Project
 from provinces.models import AdministrativeUnit, end_of_year
 from provinces.selectors import units_in_force

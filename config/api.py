@@ -10,19 +10,7 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
-
-class ApplicationError(Exception):
-    """A domain rule said no; `field` names the input at fault when there is one."""
-
-    def __init__(self, message: str, *, field: str | None = None, extra: dict | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.extra = extra or {}
-
-
-class Conflict(ApplicationError):
-    """The data's state says no (a submitted, approved or published review year): 409 in the API, with `detail`."""
+from config.errors import ApplicationError, Conflict
 
 
 def query_data(request, serializer_class) -> dict:

@@ -31,7 +31,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.api import ApplicationError, Conflict
+from config.errors import ApplicationError, Conflict
 from households.models_cycle import ReviewState, ReviewTransition, UnitReviewState
 from provinces.models import REORGANISATION_DATE, AdministrativeUnit, end_of_year
 from provinces.selectors import units_in_force, units_visible_to

@@ -395,7 +395,7 @@ def _import(lines, *, standard, year, province_code, staff) -> ImportBatch | Non
             writer = csv.writer(handle)
             writer.writerow(header)
             writer.writerows(lines)
-        from config.api import ApplicationError
+        from config.errors import ApplicationError
 
         try:
             with path.open("rb") as handle:

@@ -14,8 +14,8 @@ from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from config.api import ApplicationError
 from config.audit import HistoryEntry, history_of
+from config.errors import ApplicationError
 from config.text import fold
 from households.classification import (
     StandardRules,

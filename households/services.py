@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection, transaction
 from django.utils.translation import gettext as _
 
-from config.api import ApplicationError
+from config.errors import ApplicationError
 from config.text import fold, nfc
 from households import cycle
 from households.classification import (

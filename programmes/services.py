@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.api import ApplicationError
+from config.errors import ApplicationError
 from config.followups import after_commit
 from programmes import targets as arithmetic
 from programmes.groups import TARGET_GROUPS, HouseholdGroup

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from config.api import ApplicationError
+from config.errors import ApplicationError
 from config.text import fold
 from provinces.models import AdministrativeUnit, HouseholdTotal, UnitSuccession, end_of_year
 from provinces.viewer import Viewer, viewer_of

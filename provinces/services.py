@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
-from config.api import ApplicationError
+from config.errors import ApplicationError
 from config.followups import after_commit
 from config.text import fold
 from provinces import reference_source

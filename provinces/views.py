@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from config.api import ApplicationError
+from config.errors import ApplicationError
 from config.query import query_year
 from provinces.collation import vi_name
 from provinces.forms import FlagsForm, HouseholdTotalForm, ReferenceImportForm

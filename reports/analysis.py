@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from config.api import ApplicationError
+from config.errors import ApplicationError
 from households.classification import standard_for_review_year
 from households.selectors import standards_all
 from programmes import targets as arithmetic

@@ -20,7 +20,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.api import ApplicationError, Conflict
+from config.errors import ApplicationError, Conflict
 from households import cycle
 from programmes.groups import HouseholdGroup
 from provinces.models import AdministrativeUnit, end_of_year

@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from config.api import ApplicationError
+from config.errors import ApplicationError
 from config.text import nfc
 from provinces.selectors import units_visible_to
 from provinces.viewer import Viewer

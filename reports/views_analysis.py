@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from config.api import ApplicationError
+from config.errors import ApplicationError
 from config.query import query_year
 from provinces.collation import vi_sort_key
 from provinces.models import LEGACY_VALID_TO, REORGANISATION_DATE, end_of_year

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from config.api import ApplicationError
+from config.errors import ApplicationError
 from households import cycle
 from households.importing.defaults import review_year_in_progress
 from provinces.models import end_of_year

@@ -6,8 +6,8 @@ from rest_framework.generics import ListAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from config.api import ApplicationError
 from config.broker import broker_down_message
+from config.errors import ApplicationError
 from config.permissions import MatrixPermission
 
 

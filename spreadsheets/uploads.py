@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from config.api import ApplicationError
+from config.errors import ApplicationError
 
 
 def upload_size_check(file) -> None:

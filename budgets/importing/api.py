@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 from budgets.importing.pipeline import budget_import_create
 from budgets.importing.selectors import budget_import_visible, budget_imports_visible_to
 from budgets.models import BudgetImport
-from config.api import ApplicationError
+from config.errors import ApplicationError
 from config.permissions import MatrixPermission
 from config.schema import error_response
 from spreadsheets.api import ProblemSerializer, UploadListCreateView, queue_down_response, upload_refused_response

@@ -24,7 +24,7 @@ from budgets.importing import rows as budget_rows
 from budgets.importing.columns import columns_of
 from budgets.importing.selectors import may_import
 from budgets.models import BudgetImport
-from config.api import ApplicationError
+from config.errors import ApplicationError
 from config.followups import after_commit
 from provinces.viewer import viewer_of
 from spreadsheets.headers import find_header

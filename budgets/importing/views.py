@@ -18,8 +18,8 @@ from budgets.importing.columns import template_xlsx
 from budgets.importing.pipeline import budget_import_annotate, budget_import_create
 from budgets.importing.selectors import budget_import_visible, budget_imports_visible_to, may_import
 from budgets.models import BudgetImport
-from config.api import ApplicationError
 from config.broker import broker_down_message
+from config.errors import ApplicationError
 from spreadsheets.problems import ERRORS_PER_PAGE
 
 RECENT = 10

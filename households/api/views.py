@@ -9,7 +9,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import ApplicationError, query_data
+from config.api import query_data
+from config.errors import ApplicationError
 from config.permissions import MatrixPermission
 from households.api.serializers import (
     ClassifyInputSerializer,

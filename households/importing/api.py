@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
-from config.api import ApplicationError, Conflict
+from config.errors import ApplicationError, Conflict
 from config.permissions import MatrixPermission
 from config.schema import error_response
 from households.importing.selectors import import_batches_visible_to, may_upload

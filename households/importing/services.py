@@ -16,7 +16,7 @@ from django.db import DatabaseError, OperationalError, connection, models, trans
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.api import ApplicationError, Conflict
+from config.errors import ApplicationError, Conflict
 from config.followups import after_commit
 from households import cycle
 from households.importing import validate

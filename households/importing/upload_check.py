@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
-from config.api import ApplicationError
+from config.errors import ApplicationError
 from spreadsheets.reader import OLE_MAGIC, ZIP_MAGIC
 
 ACCEPTED = {".xlsx": "zip", ".ods": "zip", ".xls": "ole", ".csv": "text"}

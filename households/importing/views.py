@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from config.api import ApplicationError
 from config.broker import broker_down_message
+from config.errors import ApplicationError
 from households.classification import ClassificationValue
 from households.importing.annotate import import_batch_annotate
 from households.importing.defaults import review_year_in_progress, template_years, upload_year_default

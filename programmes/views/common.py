@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from config.api import ApplicationError
+from config.errors import ApplicationError
 from config.query import query_year
 from programmes import selectors
 from programmes.forms import TargetFilterForm

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from config.api import ApplicationError
 from config.audit import may_see_history
+from config.errors import ApplicationError
 from programmes import selectors, services
 from programmes.forms import CascadePointsForm, CascadeRuleForm, GroupTotalForm, PovertyTargetForm
 from programmes.groups import HouseholdGroup

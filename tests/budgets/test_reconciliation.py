@@ -9,7 +9,7 @@ import pytest
 
 from budgets.selectors import disbursement_progress, totals_by_source_sql
 from budgets.services import allocation_distribute
-from config.api import ApplicationError
+from config.errors import ApplicationError
 from tests.budgets.conftest import M, allocate, disburse
 
 D = datetime.date

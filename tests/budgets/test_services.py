@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from budgets.models import Allocation, AllocationEntry, Disbursement
 from budgets.selectors import disbursement_progress
 from budgets.services import allocation_adjust, allocation_entry_record, allocation_totals_recompute
-from config.api import ApplicationError
+from config.errors import ApplicationError
 from tests.budgets.conftest import M, allocate, disburse, project
 
 D = datetime.date

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 
-from config.api import ApplicationError
+from config.errors import ApplicationError
 from households.classification import ClassificationValue, Transition
 from households.models import Household, HouseholdReview, PovertyStandard
 from households.selectors import standards_all

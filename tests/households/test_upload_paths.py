@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from config.api import ApplicationError
+from config.errors import ApplicationError
 from households.importing.defaults import review_year_in_progress, upload_year_default
 from households.importing.example_row import is_example_row
 from households.importing.services import import_batch_create

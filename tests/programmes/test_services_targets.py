@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from config.api import ApplicationError
+from config.errors import ApplicationError
 from programmes.groups import HouseholdGroup
 from programmes.models import PovertyTarget
 from programmes.services import (

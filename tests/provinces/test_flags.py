@@ -41,7 +41,7 @@ def test_names_not_found_are_reported(units):
 
 
 def test_a_flag_that_does_not_fit_the_level_is_refused(people, units):
-    from config.api import ApplicationError
+    from config.errors import ApplicationError
 
     with pytest.raises(ApplicationError):
         unit_flags_update(unit=units["kim_hy"], flags={"is_poor_district": True}, acting_user=people["staff"])

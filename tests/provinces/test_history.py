@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from config.api import ApplicationError
+from config.errors import ApplicationError
 from provinces.selectors import figures_to_current, figures_to_legacy, primary_predecessors, remap_figures
 
 

@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from config.api import ApplicationError
+from config.errors import ApplicationError
 from provinces.models import HouseholdTotal
 from provinces.selectors import household_totals_by_year, household_totals_effective, household_totals_rollup
 from provinces.services import household_total_set

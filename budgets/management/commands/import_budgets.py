@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from budgets.importing.pipeline import budget_import_check, budget_import_create, budget_import_process
 from budgets.models import BudgetImport
-from config.api import ApplicationError
+from config.errors import ApplicationError
 from spreadsheets.cli import add_import_options, import_source
 
 SHOWN = 50

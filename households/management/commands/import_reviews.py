@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 
-from config.api import ApplicationError
+from config.errors import ApplicationError
 from households.importing.parse import parse_workbook
 from households.importing.services import import_batch_create, import_batch_process, import_unit_of
 from households.models import ImportBatch

@@ -5,7 +5,7 @@ from django.contrib.auth.password_validation import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from config.api import ApplicationError
+from config.errors import ApplicationError
 from provinces.models import Role
 from provinces.services import user_upsert
 
