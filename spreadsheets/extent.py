@@ -6,8 +6,8 @@ process aborts (not an exception: the worker, or in the embedded mode the web se
 here first, and a sheet over IMPORT_MAX_CELLS is refused with a message before calamine sees it.
 
 - xlsx: every `r` attribute in the sheet's XML (a row's number, a cell's reference) is decoded with numpy over the
-  decompressed stream, in two threads, about 0.25 s per 100,000 rows; a cell without a reference takes the next column of its row,
-  as calamine places it.
+  decompressed stream, in two threads, about 0.25 s per 100,000 rows; a cell without a reference takes the next
+  column of its row, as calamine places it.
 - ods: calamine measures it in a child process whose memory is capped: `spreadsheets.reader.ods_extent` (the
   reader is the one module that loads python-calamine).
 - xls: the format itself stops at 65,536 rows × 256 columns; nothing to read first.

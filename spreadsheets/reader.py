@@ -8,8 +8,10 @@ Vietnamese message before a row is read.
 
 import codecs
 import csv
+import hashlib
 import subprocess
 import sys
+import threading
 import unicodedata
 import zipfile
 from collections.abc import Iterator
@@ -86,6 +88,8 @@ def _ole_kind(path: Path) -> str:
 
 
 def open_table(path: Path, *, sheet: str | None = None) -> Table:
+    if sheet is None and (ahead := _read_ahead_claim(path)) is not None:
+        return ahead
     kind = detect_kind(path)
     if kind == "csv":
         return Table(kind, "", _csv_rows(path))
@@ -250,3 +254,91 @@ def ods_extent(path, sheet: str | None) -> Extent:
         raise ExtentError(child.stderr.decode(errors="replace")[-200:])
     rows, columns = (int(part) for part in child.stdout.split())
     return Extent(rows, columns)
+
+
+# Reading ahead ---------------------------------------------------------------------------------------------------
+# `manage.py import_reviews PATH` starts reading the workbook in a thread before Django is set up (spreadsheets.cli.
+# read_ahead): the extent guard and calamine (which releases the GIL) run on the second core while the first loads
+# Django, the command and the batch, about half a second of every run. Only the plain case is read ahead (an .xlsx
+# or .xls whose first sheet passes the guards); anything else, or a file whose content is not the one read, is read
+# by open_table as always, with its messages. The batch reads its stored copy of the file: the same bytes, checked by
+# their hash when claimed.
+
+
+class _ReadAhead:
+    def __init__(self, path: Path, *, max_cells: int, max_bytes: int):
+        self.path, self.max_cells, self.max_bytes = path, max_cells, max_bytes
+        self.table: tuple | None = None  # (sha256, kind, sheet name, calamine sheet) once read
+        self.thread = threading.Thread(target=self._read, name="read-ahead", daemon=True)
+        self.thread.start()
+
+    def _read(self) -> None:
+        try:
+            if self.path.stat().st_size > self.max_bytes:
+                return
+            digest = _sha256(self.path)
+            kind = detect_kind(self.path)  # (a refusal raises before Django's translations are ready: not read)
+            if kind not in ("xlsx", "xls"):  # csv is read line by line anyway; an .ods is measured by calamine
+                return
+            if kind == "xlsx" and _extent_apart(self.path, stop_above=self.max_cells) > self.max_cells:
+                return  # (an .xls stops at 65,536 rows × 256 columns)
+            workbook = CalamineWorkbook.from_path(str(self.path))
+            name = workbook.sheet_names[0]
+            self.table = (digest, kind, name, workbook.get_sheet_by_name(name))
+        except Exception:  # whatever went wrong, open_table reads the file again and says what
+            self.table = None
+
+
+_read_ahead: _ReadAhead | None = None
+
+# The extent guard of a read-ahead runs in a child process: in this one, each of its array operations would take the
+# GIL back from Django's imports between two GIL-free steps (5 ms each time), and the two would crawl together.
+_EXTENT_PROBE = """
+import sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[3])
+from spreadsheets.extent import sheet_extent
+extent = sheet_extent(Path(sys.argv[1]), kind="xlsx", sheet=None, stop_above=int(sys.argv[2]))
+print(extent.rows, extent.columns)
+"""
+_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _extent_apart(path: Path, *, stop_above: int) -> int:
+    """The cells an .xlsx's first sheet spans (spreadsheets.extent), measured in a child process."""
+    child = subprocess.run(  # noqa: S603 - our own interpreter and code; the path is the command's argument
+        [sys.executable, "-c", _EXTENT_PROBE, str(path), str(stop_above), str(_ROOT)],
+        capture_output=True, timeout=ODS_PROBE_SECONDS, check=True,
+    )
+    rows, columns = (int(part) for part in child.stdout.split())
+    return rows * columns
+
+
+def start_read_ahead(path: Path, *, max_cells: int, max_bytes: int) -> None:
+    """Start reading `path`'s first sheet in a thread; the next open_table of a file with the same content takes it."""
+    global _read_ahead
+    _read_ahead = _ReadAhead(path, max_cells=max_cells, max_bytes=max_bytes)
+
+
+def _read_ahead_claim(path: Path) -> Table | None:
+    """The sheet read ahead, if the file at `path` has the content that was read (once: the sheet is handed over)."""
+    global _read_ahead
+    ahead = _read_ahead
+    if ahead is None:
+        return None
+    _read_ahead = None
+    ahead.thread.join()
+    if ahead.table is None:
+        return None
+    digest, kind, name, data = ahead.table
+    if _sha256(path) != digest:
+        return None
+    return Table(kind, name, _sheet_rows(data), height=data.height)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1024 * 1024), b""):
+            digest.update(block)
+    return digest.hexdigest()
