@@ -22,6 +22,7 @@ __all__ = [
     "Classification",
     "ClassificationInputError",
     "ClassificationValue",
+    "ImportClassifier",
     "Indicator",
     "StandardRules",
     "Transition",
@@ -326,6 +327,60 @@ def _parse_deprivations(deprivations: Iterable[str], standard: StandardRules) ->
     return tuple(key for key in standard.indicators if key in keys)
 
 
+# Which side of the lines an income falls on (rulings 2–3): at or below the poverty line, in the middle band (above
+# the line, at or below the middle ceiling), or above both. Everything else about a verdict is fixed by the standard,
+# the area and the deprivation count, so the import (`ImportClassifier`) builds it once and compares only the income.
+_BAND_LINE, _BAND_MIDDLE, _BAND_ABOVE = 0, 1, 2
+
+
+def _income_band(income_per_capita: int, line: int, ceiling: int | None) -> int:
+    """Lines are inclusive; a standard with no middle ceiling has no middle band (everything above the line)."""
+    if income_per_capita <= line:
+        return _BAND_LINE
+    if ceiling is not None and income_per_capita <= ceiling:
+        return _BAND_MIDDLE
+    return _BAND_ABOVE
+
+
+def _verdict(standard: StandardRules, area: Area, count: int, band: int) -> tuple[ClassificationValue, str, str]:
+    """(value, reason text before the income, reason text after it) for a household with `count` deprivations whose
+    income falls in `band`. The reason is the two parts around `format_vnd(income)`; each part is NFC already, and
+    the income (ASCII digits and dots, between spaces) composes with neither, so the joined reason is NFC too."""
+    line = standard.income_line(area)
+    ceiling = standard.middle_ceiling(area)
+    total = len(standard.indicators)
+    minimum = standard.min_deprivations
+    area_text = f"({area.label})"
+
+    if band == _BAND_LINE:
+        # Ruling 3: poverty is income AND deprivations; income alone at or below the line is near-poverty.
+        value = ClassificationValue.POOR if count >= minimum else ClassificationValue.NEAR_POOR
+        comparison = "≥" if count >= minimum else "<"
+        after = (
+            f" đ ≤ chuẩn {format_vnd(line)} đ {area_text} và thiếu hụt "
+            f"{count}/{total} chỉ số ({comparison} {minimum}): {value.label.lower()}"
+        )
+    elif ceiling is None:
+        value = ClassificationValue.NOT_POOR
+        after = (
+            f" đ > chuẩn {format_vnd(line)} đ {area_text}; chuẩn {standard.code} "
+            f"chưa quy định mức sống trung bình: không thuộc hộ nghèo, hộ cận nghèo"
+        )
+    elif band == _BAND_MIDDLE:
+        value = ClassificationValue.MIDDLE
+        after = (
+            f" đ > chuẩn {format_vnd(line)} đ và ≤ mức sống trung bình "
+            f"{format_vnd(ceiling)} đ {area_text}: hộ có mức sống trung bình"
+        )
+    else:
+        value = ClassificationValue.NOT_POOR
+        after = (
+            f" đ > mức sống trung bình {format_vnd(ceiling)} đ {area_text}: "
+            f"không thuộc hộ nghèo, hộ cận nghèo, hộ có mức sống trung bình"
+        )
+    return value, unicodedata.normalize("NFC", "Thu nhập "), unicodedata.normalize("NFC", after)
+
+
 def classify(
     *,
     standard: StandardRules,
@@ -350,36 +405,7 @@ def classify(
     count = len(deprived)
     line = standard.income_line(parsed_area)
     ceiling = standard.middle_ceiling(parsed_area)
-    total = len(standard.indicators)
-    minimum = standard.min_deprivations
-    income_text = f"Thu nhập {format_vnd(income_per_capita)} đ"
-    area_text = f"({parsed_area.label})"
-
-    if income_per_capita <= line:
-        value = ClassificationValue.POOR if count >= minimum else ClassificationValue.NEAR_POOR
-        comparison = "≥" if count >= minimum else "<"
-        reason = (
-            f"{income_text} ≤ chuẩn {format_vnd(line)} đ {area_text} và thiếu hụt "
-            f"{count}/{total} chỉ số ({comparison} {minimum}): {value.label.lower()}"
-        )
-    elif ceiling is None:
-        value = ClassificationValue.NOT_POOR
-        reason = (
-            f"{income_text} > chuẩn {format_vnd(line)} đ {area_text}; chuẩn {standard.code} "
-            f"chưa quy định mức sống trung bình: không thuộc hộ nghèo, hộ cận nghèo"
-        )
-    elif income_per_capita <= ceiling:
-        value = ClassificationValue.MIDDLE
-        reason = (
-            f"{income_text} > chuẩn {format_vnd(line)} đ và ≤ mức sống trung bình "
-            f"{format_vnd(ceiling)} đ {area_text}: hộ có mức sống trung bình"
-        )
-    else:
-        value = ClassificationValue.NOT_POOR
-        reason = (
-            f"{income_text} > mức sống trung bình {format_vnd(ceiling)} đ {area_text}: "
-            f"không thuộc hộ nghèo, hộ cận nghèo, hộ có mức sống trung bình"
-        )
+    value, before, after = _verdict(standard, parsed_area, count, _income_band(income_per_capita, line, ceiling))
 
     return Classification(
         classification=value,
@@ -389,10 +415,56 @@ def classify(
         income_per_capita=income_per_capita,
         income_line=line,
         middle_ceiling=ceiling,
-        min_deprivations=minimum,
+        min_deprivations=standard.min_deprivations,
         deprivations=deprived,
-        reason=unicodedata.normalize("NFC", reason),
+        reason=before + format_vnd(income_per_capita) + after,
     )
+
+
+class ImportClassifier:
+    """`classify` for the review import, which calls it about once a row (incomes rarely repeat): the same
+    (value, deprivation count, reason) for one standard, at a fraction of the cost.
+
+    The area and deprivations are checked by classify's own parsers, once per distinct (area, deprivations); each
+    verdict (`_verdict`: value and reason text around the income) is built once per (area, count, band). A call
+    then only finds the income's band and formats the income. The income is not checked: the importer passes a
+    non-negative int it has validated (classify refuses anything else)."""
+
+    __slots__ = ("_inputs", "_verdicts", "standard")
+
+    def __init__(self, standard: StandardRules) -> None:
+        self.standard = standard
+        # (area, deprivations) → (line, ceiling, verdicts); verdicts: (value, count, before, after) by band
+        self._inputs: dict[tuple, tuple[int, int | None, tuple[tuple[str, int, str, str], ...]]] = {}
+        self._verdicts: dict[tuple[Area, int], tuple[tuple[str, int, str, str], ...]] = {}  # by (area, count)
+
+    def __call__(self, area: Area | str, income_per_capita: int, deprivations: frozenset[str]) -> tuple[str, int, str]:
+        """(classification value, deprivation count, reason), as `classify` gives them."""
+        known = self._inputs.get((area, deprivations))
+        if known is None:
+            known = self._known(area, deprivations)
+        line, ceiling, verdicts = known
+        value, count, before, after = verdicts[_income_band(income_per_capita, line, ceiling)]
+        return value, count, before + format_vnd(income_per_capita) + after
+
+    def _known(self, area: Area | str, deprivations: frozenset[str]):
+        standard = self.standard
+        parsed_area = _parse_area(area, standard)
+        count = len(_parse_deprivations(deprivations, standard))
+        verdicts = self._verdicts.get((parsed_area, count))
+        if verdicts is None:
+            verdicts = self._verdicts[parsed_area, count] = tuple(
+                (str(value), count, before, after)
+                for value, before, after in (
+                    _verdict(standard, parsed_area, count, band) for band in (_BAND_LINE, _BAND_MIDDLE, _BAND_ABOVE)
+                )
+            )
+        known = self._inputs[area, deprivations] = (
+            standard.income_line(parsed_area),
+            standard.middle_ceiling(parsed_area),
+            verdicts,
+        )
+        return known
 
 
 # --------------------------------------------------------------------------- year on year
