@@ -6,9 +6,9 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    from spreadsheets.cli import read_ahead
+    from spreadsheets import read_ahead
 
-    read_ahead(sys.argv)  # an import command's workbook is read while Django loads
+    read_ahead.for_command(sys.argv)  # an import command's workbook is read while Django loads
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

@@ -8,10 +8,8 @@ Vietnamese message before a row is read.
 
 import codecs
 import csv
-import hashlib
 import subprocess
 import sys
-import threading
 import unicodedata
 import zipfile
 from collections.abc import Iterator
@@ -25,13 +23,8 @@ from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook
 
 from config.text import thousands
-from spreadsheets import legacy_text
+from spreadsheets import kinds, legacy_text, read_ahead
 from spreadsheets.extent import Extent, ExtentError, SheetTooLarge, sheet_extent
-
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ZIP_MAGIC = b"PK\x03\x04"
-MAX_UNCOMPRESSED_BYTES = 1024 * 1024 * 1024  # 1 GiB of XML is far beyond any real review workbook
-MAX_COMPRESSION_RATIO = 200
 
 
 class WorkbookError(Exception):
@@ -47,49 +40,29 @@ class Table:
 
 
 def detect_kind(path: Path) -> str:
-    with path.open("rb") as handle:
-        head = handle.read(8)
-    if head.startswith(ZIP_MAGIC):
-        return _zip_kind(path)
-    if head == OLE_MAGIC:
-        return _ole_kind(path)
-    if not head:
-        raise WorkbookError(_("Tệp rỗng."))
-    return "csv"
-
-
-def _zip_kind(path: Path) -> str:
+    """xlsx, xls, ods or csv (spreadsheets.kinds); WorkbookError with the officer's message otherwise."""
     try:
-        with zipfile.ZipFile(path) as archive:
-            names = set(archive.namelist())
-            total = sum(info.file_size for info in archive.infolist())
-            packed = sum(info.compress_size for info in archive.infolist()) or 1
-            if total > MAX_UNCOMPRESSED_BYTES or total / packed > MAX_COMPRESSION_RATIO:
-                raise WorkbookError(
-                    _("Tệp bị nén bất thường (giải nén ra %(size)s MB): từ chối để bảo vệ máy chủ.")
-                    % {"size": total // (1024 * 1024)}
-                )
-            if "xl/workbook.xml" in names:
-                return "xlsx"
-            if "content.xml" in names and "mimetype" in names:
-                return "ods"
-    except zipfile.BadZipFile as error:
-        raise WorkbookError(_("Tệp bị hỏng, không mở được như một bảng tính.")) from error
-    raise WorkbookError(_("Tệp nén này không phải bảng tính Excel (.xlsx) hay LibreOffice (.ods)."))
+        return kinds.kind_of(path)
+    except kinds.Refused as refused:
+        raise WorkbookError(_refusal_message(refused)) from refused
 
 
-def _ole_kind(path: Path) -> str:
-    # An encrypted .xlsx is an OLE container holding an "EncryptedPackage" stream.
-    with path.open("rb") as handle:
-        sample = handle.read(min(path.stat().st_size, 4 * 1024 * 1024))
-    if "EncryptedPackage".encode("utf-16-le") in sample:
-        raise WorkbookError(_("Tệp được đặt mật khẩu. Hãy gỡ mật khẩu rồi tải lên lại."))
-    return "xls"
+def _refusal_message(refused: kinds.Refused) -> str:
+    if refused.reason == kinds.Refused.ZIP_BOMB:
+        return _("Tệp bị nén bất thường (giải nén ra %(size)s MB): từ chối để bảo vệ máy chủ.") % {
+            "size": refused.megabytes}
+    return {
+        kinds.Refused.EMPTY: _("Tệp rỗng."),
+        kinds.Refused.CORRUPT: _("Tệp bị hỏng, không mở được như một bảng tính."),
+        kinds.Refused.NOT_A_SHEET: _("Tệp nén này không phải bảng tính Excel (.xlsx) hay LibreOffice (.ods)."),
+        kinds.Refused.ENCRYPTED: _("Tệp được đặt mật khẩu. Hãy gỡ mật khẩu rồi tải lên lại."),
+    }[refused.reason]
 
 
 def open_table(path: Path, *, sheet: str | None = None) -> Table:
-    if sheet is None and (ahead := _read_ahead_claim(path)) is not None:
-        return ahead
+    if sheet is None and (ahead := read_ahead.claim(path)) is not None:  # manage.py import_reviews
+        kind, name, data = ahead
+        return Table(kind, name, _sheet_rows(data), height=data.height)
     kind = detect_kind(path)
     if kind == "csv":
         return Table(kind, "", _csv_rows(path))
@@ -254,91 +227,3 @@ def ods_extent(path, sheet: str | None) -> Extent:
         raise ExtentError(child.stderr.decode(errors="replace")[-200:])
     rows, columns = (int(part) for part in child.stdout.split())
     return Extent(rows, columns)
-
-
-# Reading ahead ---------------------------------------------------------------------------------------------------
-# `manage.py import_reviews PATH` starts reading the workbook in a thread before Django is set up (spreadsheets.cli.
-# read_ahead): the extent guard and calamine (which releases the GIL) run on the second core while the first loads
-# Django, the command and the batch, about half a second of every run. Only the plain case is read ahead (an .xlsx
-# or .xls whose first sheet passes the guards); anything else, or a file whose content is not the one read, is read
-# by open_table as always, with its messages. The batch reads its stored copy of the file: the same bytes, checked by
-# their hash when claimed.
-
-
-class _ReadAhead:
-    def __init__(self, path: Path, *, max_cells: int, max_bytes: int):
-        self.path, self.max_cells, self.max_bytes = path, max_cells, max_bytes
-        self.table: tuple | None = None  # (sha256, kind, sheet name, calamine sheet) once read
-        self.thread = threading.Thread(target=self._read, name="read-ahead", daemon=True)
-        self.thread.start()
-
-    def _read(self) -> None:
-        try:
-            if self.path.stat().st_size > self.max_bytes:
-                return
-            digest = _sha256(self.path)
-            kind = detect_kind(self.path)  # (a refusal raises before Django's translations are ready: not read)
-            if kind not in ("xlsx", "xls"):  # csv is read line by line anyway; an .ods is measured by calamine
-                return
-            if kind == "xlsx" and _extent_apart(self.path, stop_above=self.max_cells) > self.max_cells:
-                return  # (an .xls stops at 65,536 rows × 256 columns)
-            workbook = CalamineWorkbook.from_path(str(self.path))
-            name = workbook.sheet_names[0]
-            self.table = (digest, kind, name, workbook.get_sheet_by_name(name))
-        except Exception:  # whatever went wrong, open_table reads the file again and says what
-            self.table = None
-
-
-_read_ahead: _ReadAhead | None = None
-
-# The extent guard of a read-ahead runs in a child process: in this one, each of its array operations would take the
-# GIL back from Django's imports between two GIL-free steps (5 ms each time), and the two would crawl together.
-_EXTENT_PROBE = """
-import sys
-from pathlib import Path
-sys.path.insert(0, sys.argv[3])
-from spreadsheets.extent import sheet_extent
-extent = sheet_extent(Path(sys.argv[1]), kind="xlsx", sheet=None, stop_above=int(sys.argv[2]))
-print(extent.rows, extent.columns)
-"""
-_ROOT = Path(__file__).resolve().parent.parent
-
-
-def _extent_apart(path: Path, *, stop_above: int) -> int:
-    """The cells an .xlsx's first sheet spans (spreadsheets.extent), measured in a child process."""
-    child = subprocess.run(  # noqa: S603 - our own interpreter and code; the path is the command's argument
-        [sys.executable, "-c", _EXTENT_PROBE, str(path), str(stop_above), str(_ROOT)],
-        capture_output=True, timeout=ODS_PROBE_SECONDS, check=True,
-    )
-    rows, columns = (int(part) for part in child.stdout.split())
-    return rows * columns
-
-
-def start_read_ahead(path: Path, *, max_cells: int, max_bytes: int) -> None:
-    """Start reading `path`'s first sheet in a thread; the next open_table of a file with the same content takes it."""
-    global _read_ahead
-    _read_ahead = _ReadAhead(path, max_cells=max_cells, max_bytes=max_bytes)
-
-
-def _read_ahead_claim(path: Path) -> Table | None:
-    """The sheet read ahead, if the file at `path` has the content that was read (once: the sheet is handed over)."""
-    global _read_ahead
-    ahead = _read_ahead
-    if ahead is None:
-        return None
-    _read_ahead = None
-    ahead.thread.join()
-    if ahead.table is None:
-        return None
-    digest, kind, name, data = ahead.table
-    if _sha256(path) != digest:
-        return None
-    return Table(kind, name, _sheet_rows(data), height=data.height)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1024 * 1024), b""):
-            digest.update(block)
-    return digest.hexdigest()

@@ -59,7 +59,8 @@ class BackgroundParse:
     """parse_workbook in a thread of its own; its clean chunks handed over through a bounded queue, so that the
     writer's thread does little more than pass them on while the database writes. Each chunk comes as its COPY
     text for the staging table (stage.stage_text), or, given `stage_prefix`, staged already (stage.StagedChunk,
-    an unlogged table named after the prefix) by a third thread, the stager, so that the parser reads on while
+    an unlogged table named after the prefix; with `keep_for_batch`, the reviews it replaces kept for that batch)
+    by a third thread, the stager, so that the parser reads on while
     the database stages: the stager waits for the writer to hold the unit's lock (unit_locked()) before its first
     chunk, and gathers rows while the writer is busy, up to MERGED_CHUNK_ROWS.
 
@@ -75,7 +76,7 @@ class BackgroundParse:
     _END = object()  # from the parser to the stager: no more chunks
 
     def __init__(self, *, path: Path, year: int, context: ParseContext, commune_ids: dict[str, int], progress,
-                 size_bytes: int, stage_prefix: str | None = None):
+                 size_bytes: int, stage_prefix: str | None = None, keep_for_batch: int | None = None):
         self._queue: queue.Queue = queue.Queue(maxsize=4)
         self._texts: queue.Queue = queue.Queue(maxsize=8)  # parser → stager: (rows, COPY text)
         self._stopped = threading.Event()
@@ -87,7 +88,7 @@ class BackgroundParse:
         self._error: BaseException | None = None
         self._commune_ids = commune_ids
         self._sent = 0
-        self._year, self._stage_prefix = year, stage_prefix
+        self._year, self._stage_prefix, self._keep_for_batch = year, stage_prefix, keep_for_batch
         self._stage_rest = False  # the parser found no problem: the stager stages the rows it still holds
         self._staged = 0
         self._sequence: str | None = None
@@ -188,7 +189,8 @@ class BackgroundParse:
                 rows_table_create(cursor, transaction_only=False)
                 self._sequence = household_sequence(cursor)
             chunk = chunk_stage(cursor, text="".join(texts), table=f"{self._stage_prefix}_{self._staged}",
-                                year=self._year, sequence=self._sequence, unlogged=True)
+                                year=self._year, sequence=self._sequence, unlogged=True,
+                                keep_for_batch=self._keep_for_batch)
         self._staged += 1
         self._put(chunk)
 

@@ -21,7 +21,7 @@ from config.followups import after_commit
 from households import cycle
 from households.importing import validate
 from households.importing.parse import BackgroundParse, gc_paused, parse_context, parse_workbook, standard_for_year
-from households.importing.stage import staged_tables_drop
+from households.importing.stage import discard_kept, staged_tables_drop
 from households.importing.upload_check import upload_refuse_non_table
 from households.importing.write import (
     RowsRejected,
@@ -168,18 +168,25 @@ def _parse_and_commit_streamed(batch: ImportBatch) -> None:
 
     Unless the caller is inside a transaction of its own, the parse thread also stages each chunk (its rows with
     their households looked up, stage.chunk_stage) on its own connection, in an unlogged table of the batch's,
-    so that the writer's connection only writes; the tables are dropped once the transaction has ended. Staging
-    reads the registry as committed: a caller's uncommitted rows would not be seen, hence the exception."""
+    and keeps there the reviews the chunk replaces (ImportReplacedReview, committed at once), so that the writer's
+    connection only writes and deletes; the tables are dropped once the transaction has ended, and the kept
+    reviews too when the batch did not commit. Staging reads the registry as committed: a caller's uncommitted
+    rows would not be seen, hence the exception."""
     context = parse_context(year=batch.year, unit=batch.unit)
-    stage_prefix = None if connection.in_atomic_block else staged_tables_drop(batch_id=batch.pk)
+    stage_prefix = None
+    if not connection.in_atomic_block:
+        stage_prefix = staged_tables_drop(batch_id=batch.pk)
+        discard_kept(batch_id=batch.pk)  # what a dead run of this batch kept (it never committed)
     parse = BackgroundParse(
         path=Path(batch.file.path), year=batch.year, context=context,
         commune_ids=commune_ids(set(context.communes), year=batch.year),
         progress=lambda value: _set_progress_unless_locked(batch.pk, value), size_bytes=batch.size_bytes,
-        stage_prefix=stage_prefix,
+        stage_prefix=stage_prefix, keep_for_batch=batch.pk if stage_prefix is not None else None,
     )
+    committed = False
     try:
         reviews_commit_streamed(batch=batch, parse=parse)
+        committed = True
     except RowsRejected as rejected:
         _reject(batch, problems=rejected.problems, warnings=rejected.warnings,
                 rows=rejected.rows + len({problem.row for problem in rejected.problems}))
@@ -187,9 +194,12 @@ def _parse_and_commit_streamed(batch: ImportBatch) -> None:
         parse.stop()
         if stage_prefix is not None:
             try:
+                if not committed:  # the stager's copies of reviews this batch did not replace after all
+                    discard_kept(batch_id=batch.pk)
                 staged_tables_drop(batch_id=batch.pk)
             except DatabaseError:  # not to hide what went wrong before; a rerun of the batch drops them first
-                logger.warning("import batch %s: its staging tables were not dropped", batch.pk, exc_info=True)
+                logger.warning("import batch %s: its staging tables or kept reviews were not dropped", batch.pk,
+                               exc_info=True)
 
 
 def _reject(batch: ImportBatch, *, problems, warnings, rows: int) -> None:
@@ -232,8 +242,8 @@ def import_batch_revert(*, batch: ImportBatch, acting_user) -> ImportBatch:
         # The review cycle: no revert in a submitted, approved or published year (households.cycle.Conflict).
         cycle.lock_check(unit_id=batch.unit_id, year=batch.year, lock=True, commune_ids=set(
             HouseholdReview.objects.filter(import_batch_id=batch.pk).values_list("commune_id", flat=True).distinct()))
-        newer = (
-            ImportReplacedReview.objects.filter(import_batch_id=batch.pk)
+        newer = (  # (only committed batches: a running one's stager keeps copies before its commit)
+            ImportReplacedReview.objects.filter(import_batch_id=batch.pk, batch__status=ImportBatch.Status.COMMITTED)
             .exclude(batch=batch).values_list("batch_id", flat=True).first()
         )
         if newer is not None:

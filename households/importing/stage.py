@@ -11,7 +11,7 @@ from django.db import connection
 
 from config.text import fold
 from households.importing.rows import ClassifiedRow
-from households.models import Household, HouseholdReview
+from households.models import Household, HouseholdReview, ImportReplacedReview
 
 ETHNIC_MAJORITY = "kinh"
 HOUSEHOLD_FIELDS = (
@@ -128,7 +128,8 @@ def household_differs(staged: str) -> str:
 class StagedChunk(NamedTuple):
     """A chunk of rows staged by chunk_stage: its table, row count, how many of its households the registry
     already has, how many of those the workbook changes, how many have a periodic review of the year (replaced),
-    and whether any has reviews other than that one (history)."""
+    whether any has reviews other than that one (history), and whether those periodic reviews were already kept
+    for the batch (ImportReplacedReview, by the stager: the writer then only deletes them)."""
 
     table: str
     rows: int
@@ -136,6 +137,7 @@ class StagedChunk(NamedTuple):
     changed: int
     current: int
     with_history: bool
+    kept: bool = False
 
 
 def rows_table_create(cursor, *, transaction_only: bool) -> None:
@@ -154,7 +156,8 @@ def household_sequence(cursor) -> str:
     return cursor.fetchone()[0]
 
 
-def chunk_stage(cursor, *, text: str, table: str, year: int, sequence: str, unlogged: bool = False) -> StagedChunk:
+def chunk_stage(cursor, *, text: str, table: str, year: int, sequence: str, unlogged: bool = False,
+                keep_for_batch: int | None = None) -> StagedChunk:
     """One chunk of rows (stage_text) COPYed into import_rows, then staged as `table`: each row with its household
     (a new one gets its id from the sequence now) and whether that household has reviews other than the periodic
     one of `year` (its history). A temporary table, or with `unlogged` one that other sessions can read (staged on
@@ -195,10 +198,57 @@ def chunk_stage(cursor, *, text: str, table: str, year: int, sequence: str, unlo
         f"count(*) FILTER (WHERE has_current), coalesce(bool_or(has_history), false) FROM {table}"
     )
     known, changed, current, with_history = cursor.fetchone()
+    kept = False
+    if keep_for_batch is not None and current:
+        if reviews_kept(cursor, stage=table, year=year, batch_id=keep_for_batch) != current:
+            raise RuntimeError(f"{table}: the reviews kept are not the {current} the chunk replaces")
+        kept = True
     if changed or current:
         # For the joins of the changed households and the reviews replaced: row counts and rough distributions
         # are all the planner needs, a 3,000-row sample, not 30,000. (The other statements read the stage whole.)
         # SET LOCAL: to the end of the transaction, which analyzes nothing else.
         cursor.execute("SET LOCAL default_statistics_target = 10")
         cursor.execute(f"ANALYZE {table}")
-    return StagedChunk(table, rows, known, changed, current, with_history)
+    return StagedChunk(table, rows, known, changed, current, with_history, kept)
+
+
+def current_reviews(stage: str) -> str:
+    """SQL: the row address (ctid) of the periodic review of the year (%s) of each staged household that has one
+    (has_current), found by the full key of review_household_year_unique (a single-row lookup the planner cannot
+    mistake for a range: a join planned on statistics that do not know this year's reviews yet could rescan one
+    side once per row of the other). Parameters: the year, the periodic kind."""
+    review = connection.ops.quote_name(HouseholdReview._meta.db_table)
+    return (
+        f"SELECT o.ctid FROM {stage} s CROSS JOIN LATERAL (SELECT ctid FROM {review} o "  # noqa: S608
+        "WHERE o.household_id = s.household_id AND o.year = %s AND o.kind = %s "
+        f"AND (CASE WHEN o.kind = '{HouseholdReview.Kind.PERIODIC.value}' THEN 0 ELSE o.id END) = 0 "
+        "OFFSET 0) o WHERE s.has_current"
+    )
+
+
+def reviews_kept(cursor, *, stage: str, year: int, batch_id: int) -> int:
+    """Copy the periodic reviews of `year` the staged households have, whole (ids included), into
+    ImportReplacedReview for the batch; returns how many. Run by the stager on its own connection, before the
+    writer's transaction deletes them: that transaction holds the unit's lock, so these reviews are as it sees them.
+    The copies are committed at once; if the batch does not commit, discard_kept removes them."""
+    review = connection.ops.quote_name(HouseholdReview._meta.db_table)
+    replaced = connection.ops.quote_name(ImportReplacedReview._meta.db_table)
+    cursor.execute(
+        f"INSERT INTO {replaced} (batch_id, {', '.join(KEPT_COLUMNS.values())}) "  # noqa: S608
+        f"SELECT %s, {', '.join(f'r.{name}' for name in KEPT_COLUMNS)} FROM {review} r "
+        f"WHERE r.ctid = ANY(ARRAY({current_reviews(stage)}))",
+        [batch_id, year, HouseholdReview.Kind.PERIODIC.value],
+    )
+    return cursor.rowcount
+
+
+def discard_kept(*, batch_id: int) -> None:
+    """The reviews the stager kept for a batch that did not commit (rejected, failed, or left by a dead run)."""
+    ImportReplacedReview.objects.filter(batch_id=batch_id).delete()
+
+
+# A kept review's columns: HouseholdReview's (attribute names) → ImportReplacedReview's, the review's id as review_id.
+KEPT_COLUMNS = {
+    field.attname: "review_id" if field.attname == "id" else field.attname
+    for field in HouseholdReview._meta.concrete_fields
+}

@@ -9,7 +9,7 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 
 from config.errors import ApplicationError
-from spreadsheets.reader import OLE_MAGIC, ZIP_MAGIC
+from spreadsheets.kinds import OLE_MAGIC, ZIP_MAGIC
 
 ACCEPTED = {".xlsx": "zip", ".ods": "zip", ".xls": "ole", ".csv": "text"}
 SAMPLE_BYTES = 64 * 1024

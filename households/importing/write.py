@@ -26,8 +26,10 @@ from households.importing.rows import ClassifiedRow, batch_warnings, classificat
 from households.importing.stage import (
     ETHNIC_MAJORITY,
     HOUSEHOLD_FIELDS,
+    KEPT_COLUMNS,
     StagedChunk,
     chunk_stage,
+    current_reviews,
     household_differs,
     household_sequence,
     rows_table_create,
@@ -275,11 +277,6 @@ REVIEW_COLUMNS = (
 )
 
 
-# A kept review's columns: HouseholdReview's (attribute names) → ImportReplacedReview's, the review's id as review_id.
-KEPT_COLUMNS = {
-    field.attname: "review_id" if field.attname == "id" else field.attname
-    for field in HouseholdReview._meta.concrete_fields
-}
 
 
 def _first_transition(row: ClassifiedRow) -> str | None:
@@ -408,21 +405,19 @@ class PostgresChunks:
             )
         if not chunk.current:
             return
-        kept_columns = ", ".join(KEPT_COLUMNS.values())
-        # The reviews are found from the staged rows, each by the full key of review_household_year_unique (a
-        # single-row lookup the planner cannot mistake for a range), and deleted by their row address (a TID
-        # scan): a join of the review table with the staged rows, planned on statistics that do not know this
-        # year's reviews yet, could rescan one side once per row of the other.
-        cursor.execute(
-            f"WITH moved AS (DELETE FROM {review} r WHERE r.ctid = ANY(ARRAY(SELECT o.ctid "  # noqa: S608
-            f"FROM {stage} s CROSS JOIN LATERAL (SELECT ctid FROM {review} o WHERE o.household_id = "
-            "s.household_id AND o.year = %s AND o.kind = %s "
-            f"AND (CASE WHEN o.kind = '{HouseholdReview.Kind.PERIODIC.value}' THEN 0 ELSE o.id END) = 0 "
-            "OFFSET 0) o WHERE s.has_current)) RETURNING r.*) "
-            f"INSERT INTO {replaced_table} (batch_id, {kept_columns}) "
-            f"SELECT %s, {', '.join(f'm.{name}' for name in KEPT_COLUMNS)} FROM moved m",
-            [batch.year, HouseholdReview.Kind.PERIODIC.value, batch.pk],
-        )
+        if chunk.kept:  # copied into ImportReplacedReview by the stager already (stage.reviews_kept)
+            cursor.execute(f"DELETE FROM {review} r WHERE r.ctid = ANY(ARRAY({current_reviews(stage)}))",  # noqa: S608
+                           [batch.year, HouseholdReview.Kind.PERIODIC.value])
+            if cursor.rowcount != chunk.current:
+                raise RuntimeError(f"{stage}: {cursor.rowcount} reviews deleted, {chunk.current} kept")
+        else:  # deleted and kept in one statement, deleted by their row address (a TID scan)
+            kept_columns = ", ".join(KEPT_COLUMNS.values())
+            cursor.execute(
+                f"WITH moved AS (DELETE FROM {review} r WHERE r.ctid = ANY(ARRAY({current_reviews(stage)})) "  # noqa: S608
+                f"RETURNING r.*) INSERT INTO {replaced_table} (batch_id, {kept_columns}) "
+                f"SELECT %s, {', '.join(f'm.{name}' for name in KEPT_COLUMNS)} FROM moved m",
+                [batch.year, HouseholdReview.Kind.PERIODIC.value, batch.pk],
+            )
         self.replaced += cursor.rowcount
 
     def _statuses_compute(self, *, stage: str) -> None:

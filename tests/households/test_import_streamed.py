@@ -15,7 +15,7 @@ from django.db.models import Count
 from households.importing import parse, services, stage, write
 from households.importing.rows import ClassifiedRow
 from households.importing.validate import ParsedRow
-from households.models import Household, HouseholdReview, ImportBatch
+from households.models import Household, HouseholdReview, ImportBatch, ImportReplacedReview
 from households.services import search_index_flush
 from tests.conftest import require_postgres
 from tests.households.test_imports import HEADER, household_row, upload, write_xlsx
@@ -188,6 +188,64 @@ def test_staging_tables_a_dead_run_left_are_dropped_by_the_next_run_of_that_batc
     assert _staging_left() == ["import_stage_9000012_0"]
     stage.staged_tables_drop(batch_id=9000012)
     assert _staging_left() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_stager_keeps_the_replaced_reviews_and_a_rejected_batch_leaves_none(na_ri, tmp_path, small_chunks,
+                                                                                monkeypatch):
+    """Staged: the reviews a chunk replaces are copied by the stager (committed on its connection) and the writer
+    only deletes them. A newer workbook rejected at its last row leaves no copy behind, and the reviews it would
+    have replaced stay as they were."""
+    require_postgres()
+    kept_chunks = []
+    original = write.PostgresChunks.write_staged
+
+    def write_staged(self, chunk):
+        kept_chunks.append(chunk.kept)
+        return original(self, chunk)
+
+    monkeypatch.setattr(write.PostgresChunks, "write_staged", write_staged)
+    first = upload(write_xlsx(tmp_path / "first.xlsx", [HEADER, *_rows(ROWS)]), user=na_ri["officer"])
+    assert not any(kept_chunks)  # nothing to replace
+    before = sorted(HouseholdReview.objects.values_list("pk", "household_id", "income_per_capita"))
+    newer = _rows(ROWS)
+    for row in newer:
+        row[4] += 1
+    second = upload(write_xlsx(tmp_path / "newer.xlsx", [HEADER, *newer]), user=na_ri["officer"])
+    assert second.status == ImportBatch.Status.COMMITTED and second.replaced_reviews == ROWS
+    assert kept_chunks[-1] and sum(kept_chunks) >= 4
+    assert ImportReplacedReview.objects.filter(batch=second).count() == ROWS
+    assert set(ImportReplacedReview.objects.filter(batch=second).values_list("import_batch_id", flat=True)) == {
+        first.pk}
+    newest = _rows(ROWS)
+    newest[-1][4] = "nhiều"
+    kept_chunks.clear()
+    third = upload(write_xlsx(tmp_path / "newest.xlsx", [HEADER, *newest]), user=na_ri["officer"])
+    assert third.status == ImportBatch.Status.REJECTED
+    assert any(kept_chunks)  # copies had been made, then discarded
+    assert not ImportReplacedReview.objects.filter(batch=third).exists()
+    assert HouseholdReview.objects.filter(import_batch_id=second.pk).count() == ROWS
+    services.import_batch_revert(batch=second, acting_user=na_ri["staff"])
+    assert sorted(HouseholdReview.objects.values_list("pk", "household_id", "income_per_capita")) == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_copies_a_dead_run_kept_neither_block_a_revert_nor_outlive_the_next_run(na_ri, tmp_path):
+    """A worker that died mid-import leaves its batch running and the stager's copies committed: they do not count
+    as a newer batch replacing the earlier one, and the batch's next run discards them first."""
+    require_postgres()
+    first = upload(write_xlsx(tmp_path / "first.xlsx", [HEADER, *_rows(20)]), user=na_ri["officer"])
+    dead = ImportBatch.objects.create(unit=first.unit, year=first.year, sha256="dead", original_name="dead.xlsx",
+                                      status=ImportBatch.Status.RUNNING, file=first.file.name)
+    review = HouseholdReview.objects.filter(import_batch_id=first.pk).first()
+    ImportReplacedReview.objects.create(
+        batch=dead, **{name: getattr(review, field) for field, name in stage.KEPT_COLUMNS.items()})
+    before = HouseholdReview.objects.count()
+    services.import_batch_revert(batch=first, acting_user=na_ri["staff"])  # not refused
+    assert HouseholdReview.objects.count() == before - 20
+    ImportBatch.objects.filter(pk=dead.pk).update(status=ImportBatch.Status.QUEUED)
+    services.import_batch_process(batch_id=dead.pk)
+    assert not ImportReplacedReview.objects.filter(batch=dead).exists()
 
 
 def test_texts_with_backslashes_quotes_and_tabs_reach_the_database_unchanged(na_ri, tmp_path):
