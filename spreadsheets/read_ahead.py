@@ -1,70 +1,64 @@
 """`manage.py import_reviews PATH` reads its workbook while Django loads (about half a second of every run).
 
-manage.py calls `for_command` first thing, before Django is set up; this module imports nothing but the standard
-library and python-calamine, so the thread starts at once. A child process checks the file as the reader would (an
-.xlsx or .xls: spreadsheets.kinds; the cell extent of its first sheet: spreadsheets.extent, whose array operations
-would otherwise queue for the GIL behind Django's imports), and the thread compares that with the settings' limits;
-then calamine, which releases the GIL, loads the sheet here on the second core. The batch's `reader.open_table`
-takes it (`claim`) when its stored copy of the file has the same SHA-256. Anything else (a refusal, a CSV or .ods,
-a failure, other content) is left to open_table, which reads the file as always and says what is wrong; so a
-read-ahead is only ever a head start.
+manage.py calls `for_command` first thing, before Django is set up; this module imports no more than the standard
+library, numpy (the extent), calamine and the settings module's lazy object. It checks the file as the reader would
+(an .xlsx or .xls: spreadsheets.kinds; the cell extent of its first sheet: spreadsheets.extent) before Django starts
+loading, since the extent's array operations would otherwise queue for the GIL behind Django's imports; a thread
+then compares that with the settings' limits and lets calamine, which releases the GIL, load the sheet on the
+second core. The batch's `reader.open_table` takes it (`claim`) when its stored copy of the file has the same
+SHA-256. Anything else (a refusal, a CSV or .ods, a failure, other content) is left to open_table, which reads the
+file as always and says what is wrong; so a read-ahead is only ever a head start.
 """
 
 import hashlib
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
+from django.conf import settings  # (the module only: nothing is loaded or configured by importing it)
 from python_calamine import CalamineWorkbook
 
-ROOT = Path(__file__).resolve().parent.parent
-PROBE_SECONDS = 60
-SETTINGS_SECONDS = 30  # how long the thread waits for manage.py's Django to load its settings
-# The child: the reader's own checks (spreadsheets.kinds, spreadsheets.extent; no Django, so it starts in a tenth of a
-# second). Prints the kind, the file's size and the first sheet's rows and columns, or exits non-zero: not read ahead.
-_PROBE = """
-import sys
-from pathlib import Path
-sys.path.insert(0, sys.argv[2])
 from spreadsheets.extent import sheet_extent
 from spreadsheets.kinds import kind_of
-path = Path(sys.argv[1])
-kind = kind_of(path)
-if kind == "xlsx":
-    extent = sheet_extent(path, kind=kind, sheet=None)
-    print(kind, path.stat().st_size, extent.rows, extent.columns)
-elif kind == "xls":  # the format stops at 65,536 rows and 256 columns
-    print(kind, path.stat().st_size, 0, 0)
-else:  # a CSV is read line by line anyway; an .ods is measured by calamine itself
-    sys.exit(3)
-"""
+
+SETTINGS_SECONDS = 30  # how long the thread waits for manage.py's Django to load its settings
+# The extent is measured before the settings are loaded: up to this many cells (far above any IMPORT_MAX_CELLS a
+# server would set), so that a sheet built to be measured for long is not; a larger one is left to open_table.
+MEASURED_CELLS = 50_000_000
 
 
 class ReadAhead:
+    """The file's kind and its first sheet's extent, checked here as the reader checks them (spreadsheets.kinds,
+    spreadsheets.extent), before Django starts loading: the scan uses both cores for a quarter of a second. Then a
+    thread compares them with the settings' limits, once manage.py's Django has loaded them, and lets calamine load
+    the sheet while Django loads the rest."""
+
     def __init__(self, path: Path, *, limits: tuple[int, int] | None = None):
         self.path, self.limits = path, limits
         self.sheet: tuple | None = None  # (sha256, kind, sheet name, calamine sheet) once read
+        self.kind, self.cells = None, 0
+        try:
+            self.kind = kind_of(path)
+            if self.kind == "xlsx":
+                self.cells = sheet_extent(path, kind="xlsx", sheet=None, stop_above=MEASURED_CELLS).cells
+        except Exception:  # a file the reader refuses: open_table reads it again and says why
+            self.kind = None
         self.thread = threading.Thread(target=self._read, name="read-ahead", daemon=True)
         self.thread.start()
 
     def _read(self) -> None:
+        # A CSV is read line by line anyway; an .ods is measured by calamine itself; an .xls stops at 65,536 rows and
+        # 256 columns.
+        if self.kind not in ("xlsx", "xls") or self.cells > MEASURED_CELLS:
+            return
         try:
-            child = subprocess.run(  # noqa: S603 - our own interpreter and code; the path is the command's argument
-                [sys.executable, "-c", _PROBE, str(self.path), str(ROOT)],
-                capture_output=True, timeout=PROBE_SECONDS, check=False,
-            )
-            if child.returncode != 0:
-                return
-            kind, size, rows, columns = child.stdout.decode().split()
             max_bytes, max_cells = self.limits or _settings_limits()
-            if int(size) > max_bytes or int(rows) * int(columns) > max_cells:
+            if self.path.stat().st_size > max_bytes or self.cells > max_cells:
                 return
             digest = sha256(self.path)
             workbook = CalamineWorkbook.from_path(str(self.path))
             name = workbook.sheet_names[0]
-            self.sheet = (digest, kind, name, workbook.get_sheet_by_name(name))
+            self.sheet = (digest, self.kind, name, workbook.get_sheet_by_name(name))
         except Exception:  # whatever went wrong, open_table reads the file again and says what
             self.sheet = None
 
@@ -72,8 +66,6 @@ class ReadAhead:
 def _settings_limits() -> tuple[int, int]:
     """(IMPORT_MAX_FILE_BYTES, IMPORT_MAX_CELLS), once manage.py's Django has loaded the settings (reading them from
     here first would race its setup)."""
-    from django.conf import settings  # (imported by manage.py's Django long before the child is done)
-
     waited = 0.0
     while not settings.configured:
         if waited > SETTINGS_SECONDS:
