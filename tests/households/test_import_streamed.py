@@ -7,6 +7,7 @@ unlogged table, when the import runs outside any transaction of the caller's ("s
 tests commit for real), and by the writer in its transaction otherwise ("in-transaction": a test's transaction)."""
 
 import threading
+import time
 
 import pytest
 from django.db import connection
@@ -48,6 +49,21 @@ def chunk_writes(monkeypatch):
 
     monkeypatch.setattr(write.PostgresChunks, "write_staged", write_staged)
     return written
+
+
+@pytest.fixture
+def lockstep(monkeypatch, chunk_writes):
+    """The parser hands a chunk over, then waits (up to 10 s) until the writer has written every row handed over so
+    far: the chunks a test expects written before a late failure are, however fast the parser is."""
+    original = parse.BackgroundParse._chunk
+
+    def chunk(self, rows):
+        original(self, rows)
+        deadline = time.monotonic() + 10
+        while sum(count for _table, count in chunk_writes) < self._sent and time.monotonic() < deadline:
+            time.sleep(0.005)
+
+    monkeypatch.setattr(parse.BackgroundParse, "_chunk", chunk)
 
 
 def _check_staging(chunk_writes, *, staged: bool) -> None:
@@ -125,7 +141,7 @@ def test_a_newer_workbook_of_many_chunks_replaces_and_revert_restores(na_ri, tmp
 
 @BOTH_WAYS
 def test_a_bad_row_in_the_last_chunk_rolls_back_the_chunks_already_written(na_ri, tmp_path, small_chunks,
-                                                                           chunk_writes, staged):
+                                                                           chunk_writes, lockstep, staged):
     rows = _rows(ROWS)
     rows[-1][4] = "nhiều"
     batch = upload(write_xlsx(tmp_path / "late-error.xlsx", [HEADER, *rows]), user=na_ri["officer"])
@@ -141,7 +157,7 @@ def test_a_bad_row_in_the_last_chunk_rolls_back_the_chunks_already_written(na_ri
 
 @BOTH_WAYS
 def test_a_parser_failure_midway_rolls_back_and_rejects_with_its_message(na_ri, tmp_path, small_chunks,
-                                                                         chunk_writes, settings, staged):
+                                                                         chunk_writes, lockstep, settings, staged):
     settings.IMPORT_MAX_ROWS = 450
     batch = upload(write_xlsx(tmp_path / "too-long.xlsx", [HEADER, *_rows(ROWS)]), user=na_ri["officer"])
     assert batch.status == ImportBatch.Status.REJECTED
